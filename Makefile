@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` starts the app, `make test` runs lint, tests and the evals gate.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup index bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: setup
+	$(PY) app.py
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+	$(PY) -m evals gate
+
+index: setup
+	$(PY) -m assistant index
+
+bench: setup
+	$(PY) -m evals bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache evals/reports

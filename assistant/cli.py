@@ -1,0 +1,142 @@
+"""`python -m assistant COMMAND`: every capability from the command line (CONTRACT.md)."""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from assistant.corpus import load_corpus
+from assistant.embeddings import Embedder, force_offline
+from assistant.errors import AssistantError, InputError
+from assistant.index import refresh_index
+from assistant.schemas import SearchFilters
+from assistant.services import Services, build_services
+from assistant.settings import Settings
+from assistant.stats import corpus_stats, stats_markdown
+from assistant.vocab import DOMAINS, GRADE_BANDS
+
+MAX_LINE_CHARS = 100_000
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line on stderr and exit code 2, instead of argparse's usage block."""
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _emit(result: dict, as_json: bool, text: str) -> None:
+    print(json.dumps(result, ensure_ascii=False) if as_json else text)
+
+
+def run_batch(path: str, handle: Callable[[dict], dict]) -> int:
+    """One JSON result per input line, in order; a bad line gives {"error": ...} and the batch goes on."""
+    try:
+        stream = sys.stdin if path == "-" else Path(path).open(encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"cannot read the batch file {path}: {exc.strerror}") from None
+    with stream:
+        for number, line in enumerate(stream, 1):
+            try:
+                payload = json.loads(line) if line.strip() else None
+                if not isinstance(payload, dict):
+                    raise InputError(f"line {number} is not a JSON object")
+                result = handle(payload)
+            except json.JSONDecodeError as exc:
+                result = {"error": f"line {number} is not valid JSON ({exc.msg})"}
+            except (AssistantError, ValidationError) as exc:
+                result = {"error": _message(exc)}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return str(exc)
+
+
+def clean_text(text: Any, what: str = "text") -> str:
+    """Reject empty, non-text and oversized input with a one-line reason."""
+    if not isinstance(text, str):
+        raise InputError(f"'{what}' must be a string")
+    cleaned = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
+    if not cleaned:
+        raise InputError(f"the {what} is empty")
+    if len(cleaned) > MAX_LINE_CHARS:
+        raise InputError(f"the {what} is {len(cleaned)} characters; the limit is {MAX_LINE_CHARS}")
+    return cleaned
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    embedder = Embedder(settings.embedding_model_path, settings.embedding_batch_size)
+    report = refresh_index(settings, embedder, rebuild=args.rebuild, show_progress=sys.stderr.isatty())
+    _emit(report._asdict(), args.json, report.summary())
+    return 0
+
+
+def _search_one(services: Services, payload: dict) -> dict:
+    filters = SearchFilters(kind=payload.get("kind"), domain=payload.get("domain"),
+                            grade_band=payload.get("grade"))
+    passages = services.searcher.search(clean_text(payload.get("text"), "search text"),
+                                        k=payload.get("k"), filters=filters)
+    return {"query": payload["text"], "passages": [p.model_dump() for p in passages]}
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings, show_progress=sys.stderr.isatty())
+    base = {"k": args.k, "kind": args.kind, "domain": args.domain, "grade": args.grade}
+    if args.jsonl:
+        return run_batch(args.jsonl, lambda p: _search_one(services, {**base, **p}))
+    if args.text is None:
+        raise InputError("give the search text, or --jsonl FILE")
+    result = _search_one(services, {**base, "text": args.text})
+    lines = [f"{i}. [{p['source_id']}] {p['title']} ({p['score']:.4f})\n   {' '.join(p['text'].split())[:240]}"
+             for i, p in enumerate(result["passages"], 1)]
+    _emit(result, args.json, "\n".join(lines) or "no passages found")
+    return 0
+
+
+def cmd_corpus_stats(args: argparse.Namespace, settings: Settings) -> int:
+    stats = corpus_stats(load_corpus(settings.corpus_dir))
+    _emit(stats, args.json, stats_markdown(stats))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m assistant", description="Offline assistant for school-based OTs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    index = sub.add_parser("index", help="build or refresh the local index")
+    index.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    index.set_defaults(handler=cmd_index)
+    search = sub.add_parser("search", help="hybrid search over the corpus")
+    search.add_argument("text", nargs="?", help="what to look for")
+    search.add_argument("--k", type=int, default=None, help="how many passages")
+    search.add_argument("--kind", choices=["primer", "scope", "goal", "activity"])
+    search.add_argument("--domain", choices=DOMAINS)
+    search.add_argument("--grade", choices=GRADE_BANDS, help="grade band")
+    search.set_defaults(handler=cmd_search)
+    stats = sub.add_parser("corpus-stats", help="counts per kind x domain x grade band")
+    stats.set_defaults(handler=cmd_corpus_stats)
+    for command in (index, search, stats):
+        command.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    search.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line ('-' for stdin)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    force_offline()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args, Settings())
+    except (AssistantError, ValidationError) as exc:
+        print(f"error: {_message(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

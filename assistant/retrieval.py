@@ -1,0 +1,144 @@
+"""Hybrid search: dense (Chroma) and BM25 over the same chunks, fused by reciprocal rank."""
+
+import re
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embeddings import Embedder
+from assistant.errors import InputError
+from assistant.schemas import Passage, SearchFilters
+
+RRF_K = 60
+CANDIDATES = 30
+MAX_QUERY_CHARS = 2000
+_STOP = frozenset(
+    """
+    a an and are as at be but by can do does for from has have he her his how i if in into is it
+    its me my of on or our she so that the their them then there they this to was we what when
+    where which who will with would you your i'm im
+    """.split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word stems for BM25: plural and -ing/-ed endings folded, stop words dropped."""
+    tokens = []
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if word in _STOP:
+            continue
+        for suffix in ("ing", "ies", "ed", "es", "s"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                break
+        tokens.append(word)
+    return tokens
+
+
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+    """The Chroma where-clause for the filters (flags per domain and grade band)."""
+    parts: list[dict[str, Any]] = []
+    if filters.kind:
+        parts.append({"kind": filters.kind})
+    if filters.domain:
+        parts.append({f"d_{filters.domain}": True})
+    if filters.grade_band:
+        parts.append({f"g_{filters.grade_band}": True})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _matches(meta: dict[str, Any], filters: SearchFilters) -> bool:
+    return (
+        (not filters.kind or meta.get("kind") == filters.kind)
+        and (not filters.domain or bool(meta.get(f"d_{filters.domain}")))
+        and (not filters.grade_band or bool(meta.get(f"g_{filters.grade_band}")))
+    )
+
+
+class HybridSearcher:
+    """Search one Chroma collection densely and by BM25, fused; BM25 is built from the stored chunks."""
+
+    def __init__(self, collection: Any, embedder: Embedder, k: int = 5) -> None:
+        from rank_bm25 import BM25Okapi
+
+        stored = collection.get(include=["documents", "metadatas"])
+        self.collection, self.embedder, self.k = collection, embedder, k
+        self.ids: list[str] = stored["ids"]
+        self.docs: list[str] = stored["documents"]
+        self.metas: list[dict[str, Any]] = [m or {} for m in stored["metadatas"]]
+        self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        texts = (f"{m.get('title', '')} {d}" for d, m in zip(self.docs, self.metas, strict=True))
+        self.bm25 = BM25Okapi([tokenize(text) for text in texts])
+
+    def dense_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:
+        if not self.ids:
+            return []
+        result = self.collection.query(
+            query_embeddings=[self.embedder.embed_query(query)],
+            n_results=min(n, len(self.ids)),
+            where=chroma_where(filters),
+            include=[],
+        )
+        return list(result["ids"][0])
+
+    def sparse_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:
+        tokens = tokenize(query)
+        if not tokens or not self.ids:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        ranked = sorted(range(len(self.ids)), key=lambda i: scores[i], reverse=True)
+        return [self.ids[i] for i in ranked if scores[i] > 0 and _matches(self.metas[i], filters)][:n]
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
+               mode: str = "hybrid") -> list[Passage]:
+        """Top-k passages for the query; mode is hybrid, dense or bm25 (the last two for evaluation)."""
+        query = " ".join(query.split())
+        if not query:
+            raise InputError("the search text is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InputError(f"the search text is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+        filters = filters or SearchFilters()
+        rankings = []
+        if mode in ("hybrid", "dense"):
+            rankings.append(self.dense_ids(query, filters))
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self.sparse_ids(query, filters))
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[: k or self.k]
+        return [self._passage(chunk_id, fused[chunk_id]) for chunk_id in best]
+
+    def _passage(self, chunk_id: str, score: float) -> Passage:
+        i = self.position[chunk_id]
+        meta = self.metas[i]
+        return Passage(
+            chunk_id=chunk_id, source_id=meta.get("source_id", chunk_id.split("#")[0]),
+            title=meta.get("title", ""), text=self.docs[i], kind=meta.get("kind", ""),
+            domains=[d for d in meta.get("domains", "").split("|") if d], score=round(score, 6),
+        )
+
+    def as_retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> "HybridRetriever":
+        """A langchain retriever (a Runnable) over this searcher, for chains."""
+        return HybridRetriever(searcher=self, filters=filters or SearchFilters(), k=k or self.k)
+
+
+class HybridRetriever(BaseRetriever):
+    """langchain-core retriever facade: Documents carry the passage fields as metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: HybridSearcher
+    filters: SearchFilters
+    k: int
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
+            for p in self.searcher.search(query, k=self.k, filters=self.filters)
+        ]

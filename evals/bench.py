@@ -1,0 +1,119 @@
+"""Benchmarks: index build and refresh, warm retrieval latency against a plain langchain-chroma search."""
+
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.corpus import load_corpus
+from assistant.embeddings import Embedder
+from assistant.index import open_collection, refresh_index
+from assistant.retrieval import HybridSearcher
+from assistant.settings import Settings
+from evals.retrieval import compare_modes, load_retrieval_cases
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2), "n": len(ordered)}
+
+
+def time_calls(fn: Callable[[str], Any], queries: list[str], rounds: int) -> dict[str, float]:
+    fn(queries[0])  # warm-up
+    samples = []
+    for _ in range(rounds):
+        for query in queries:
+            start = time.perf_counter()
+            fn(query)
+            samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+class _LangchainEmbeddings:
+    """The same MiniLM behind langchain's Embeddings interface, for the baseline."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)
+
+
+def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
+    """Build a fresh index in a temp dir and measure it; returns the figures."""
+    from langchain_chroma import Chroma
+
+    base = Settings(_env_file=None)
+    started = time.perf_counter()
+    embedder = Embedder(base.embedding_model_path, base.embedding_batch_size)
+    embedder.load()
+    model_load_s = time.perf_counter() - started
+    corpus = load_corpus(base.corpus_dir)
+    cases = load_retrieval_cases()
+    queries = [c.input for c in cases]
+    with tempfile.TemporaryDirectory(prefix="schoolot-bench-") as tmp:
+        settings = Settings(_env_file=None, data_dir=Path(tmp))
+        build = refresh_index(settings, embedder, corpus)
+        refresh = refresh_index(settings, embedder, corpus)
+        collection = open_collection(settings, embedder)
+        searcher = HybridSearcher(collection, embedder, k=5)
+        baseline = Chroma(client=collection._client, collection_name=settings.collection,
+                          embedding_function=_LangchainEmbeddings(embedder))
+        recall = {mode: r.model_dump() for mode, r in compare_modes(searcher, cases).items()}
+        figures = {
+            "chunks": build.total,
+            "model_load_s": round(model_load_s, 2),
+            "index_build_s": round(build.seconds, 2),
+            "no_change_refresh_s": round(refresh.seconds, 3),
+            "no_change_refresh_embedded": refresh.embedded,
+            "hybrid_query": time_calls(lambda q: searcher.search(q, k=5), queries, rounds),
+            "dense_only_query": time_calls(lambda q: searcher.search(q, k=5, mode="dense"), queries, rounds),
+            "bm25_only_query": time_calls(lambda q: searcher.search(q, k=5, mode="bm25"), queries, rounds),
+            "langchain_chroma_similarity_search": time_calls(lambda q: baseline.similarity_search(q, k=5),
+                                                             queries, rounds),
+            "recall_at_5": {mode: r["recall"] for mode, r in recall.items()},
+            "recall_at_5_per_domain": {mode: r["per_domain"] for mode, r in recall.items()},
+            "labeled_queries": len(cases),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    return figures
+
+
+def bench_markdown(figures: dict[str, Any]) -> str:
+    rows = [
+        ("chunks indexed", figures["chunks"]),
+        ("model load", f"{figures['model_load_s']} s"),
+        ("full index build (after model load)", f"{figures['index_build_s']} s"),
+        ("no-change refresh", f"{figures['no_change_refresh_s']} s, {figures['no_change_refresh_embedded']} embedded"),
+    ]
+    for key in ("hybrid_query", "dense_only_query", "bm25_only_query", "langchain_chroma_similarity_search"):
+        q = figures[key]
+        rows.append((f"{key.replace('_', ' ')} p50 / p95", f"{q['p50_ms']} / {q['p95_ms']} ms (n={q['n']})"))
+    for mode, value in figures["recall_at_5"].items():
+        rows.append((f"recall@5 {mode} ({figures['labeled_queries']} queries)", value))
+    rows.append(("peak RSS", f"{figures['peak_rss_mb']} MB"))
+    table = ["| measure | value |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
+    domains = sorted(figures["recall_at_5_per_domain"]["hybrid"])
+    table += ["", "| domain | " + " | ".join(figures["recall_at_5"]) + " |", "|---|---|---|---|"]
+    for d in domains:
+        table.append(f"| {d} | " + " | ".join(str(figures["recall_at_5_per_domain"][m][d])
+                                              for m in figures["recall_at_5"]) + " |")
+    return "\n".join(table)
+
+
+def write_report(figures: dict[str, Any], name: str = "bench") -> Path:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    path = REPORTS / f"{name}.md"
+    path.write_text(f"# Benchmark\n\n{bench_markdown(figures)}\n")
+    return path

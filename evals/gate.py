@@ -1,0 +1,47 @@
+"""The deterministic evals gate run by the README's test command."""
+
+import tempfile
+from pathlib import Path
+
+from assistant.corpus import load_corpus, load_yaml
+from assistant.embeddings import Embedder
+from assistant.index import open_collection, refresh_index
+from assistant.retrieval import HybridSearcher
+from assistant.settings import Settings
+from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
+
+THRESHOLDS = Path(__file__).parent / "thresholds.yaml"
+
+
+def retrieval_failures(reports: dict, limits: dict) -> list[str]:
+    """Each way the retrieval figures fall short of the thresholds, as a sentence."""
+    hybrid, dense, bm25 = (reports[m].recall for m in ("hybrid", "dense", "bm25"))
+    failures = []
+    if hybrid < limits["hybrid_recall_at_5"]:
+        failures.append(f"hybrid recall@5 {hybrid} is below {limits['hybrid_recall_at_5']}")
+    if limits.get("hybrid_not_below_dense") and hybrid < dense:
+        failures.append(f"hybrid recall@5 {hybrid} is below dense-only {dense}")
+    if limits.get("hybrid_not_below_bm25") and hybrid < bm25:
+        failures.append(f"hybrid recall@5 {hybrid} is below BM25-only {bm25}")
+    return failures
+
+
+def run_gate() -> int:
+    limits = load_yaml(THRESHOLDS.read_text())
+    base = Settings(_env_file=None)
+    corpus = load_corpus(base.corpus_dir)
+    cases = load_retrieval_cases()
+    failures = [f"unknown expected source {m}" for m in check_sources_exist(cases, set(corpus.by_id()))]
+    embedder = Embedder(base.embedding_model_path, base.embedding_batch_size)
+    with tempfile.TemporaryDirectory(prefix="schoolot-gate-") as tmp:
+        settings = Settings(_env_file=None, data_dir=Path(tmp))
+        refresh_index(settings, embedder, corpus)
+        searcher = HybridSearcher(open_collection(settings, embedder), embedder, k=5)
+        reports = compare_modes(searcher, cases)
+    print(f"retrieval ({len(cases)} labeled queries): " +
+          ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items()))
+    failures += retrieval_failures(reports, limits["retrieval"])
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print("evals gate: " + ("failed" if failures else "passed"))
+    return 1 if failures else 0

@@ -1,0 +1,97 @@
+"""The index is built with our embedder, refreshed incrementally, and written by one process at a time."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant.chunks import chunk_corpus
+from assistant.corpus import load_corpus
+from assistant.errors import IndexUnavailable
+from assistant.index import open_collection, refresh_index
+from tests.conftest import make_settings
+
+
+def stored_ids(settings, embedder) -> set[str]:
+    return set(open_collection(settings, embedder).get(include=[])["ids"])
+
+
+def test_a_second_run_embeds_nothing_and_takes_under_a_second(tmp_path, mini_corpus, embedder):
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    first = refresh_index(settings, embedder)
+    assert first.embedded == first.total > 0
+    before = embedder.texts_embedded
+    second = refresh_index(settings, embedder)
+    assert embedder.texts_embedded == before
+    assert (second.embedded, second.deleted, second.unchanged) == (0, 0, first.total)
+    assert second.seconds <= 1.0
+    assert stored_ids(settings, embedder) == {c.id for c in chunk_corpus(load_corpus(mini_corpus))}
+
+
+def test_a_changed_file_replaces_only_its_chunks(tmp_path, mini_corpus, embedder):
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    refresh_index(settings, embedder)
+    doc = sorted((mini_corpus / "primer").glob("*.md"))[0]
+    text = doc.read_text()
+    heading_at = text.index("\n## ") + 1
+    end_of_heading = text.index("\n", heading_at) + 1
+    doc.write_text(text[:end_of_heading] + "Edited: a new opening sentence.\n" + text[end_of_heading:])
+    before = embedder.texts_embedded
+    report = refresh_index(settings, embedder)
+    assert report.embedded == 1 and embedder.texts_embedded - before == 1
+    collection = open_collection(settings, embedder)
+    first_slug = load_corpus(mini_corpus).primer[0].sections[0].slug
+    stored = collection.get(ids=[f"{doc.stem}#{first_slug}"], include=["documents"])
+    assert "Edited: a new opening sentence." in stored["documents"][0]
+
+
+def test_a_removed_file_loses_its_chunks(tmp_path, mini_corpus, embedder):
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    refresh_index(settings, embedder)
+    removed = next((mini_corpus / "activities").glob("*.yaml"))
+    gone = {f"{record_id}#activity" for record_id in load_corpus(mini_corpus).files[f"activities/{removed.name}"]}
+    removed.unlink()
+    report = refresh_index(settings, embedder)
+    assert report.deleted == len(gone) and report.embedded == 0
+    assert not gone & stored_ids(settings, embedder)
+
+
+def test_rebuild_embeds_everything_again(tmp_path, mini_corpus, embedder):
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    first = refresh_index(settings, embedder)
+    again = refresh_index(settings, embedder, rebuild=True)
+    assert again.rebuilt and again.embedded == first.total
+
+
+def test_chromas_default_embedding_function_never_runs(tmp_path, mini_corpus, embedder, monkeypatch):
+    from chromadb.utils import embedding_functions
+
+    def refuse(self, input):
+        raise AssertionError("chromadb's default embedding function ran")
+
+    monkeypatch.setattr(embedding_functions.DefaultEmbeddingFunction, "__call__", refuse)
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    refresh_index(settings, embedder)
+    collection = open_collection(settings, embedder)
+    assert collection.query(query_texts=["scissors"], n_results=1)["ids"][0]
+
+
+def test_a_second_writer_waits_for_the_lock_and_then_says_why(tmp_path, mini_corpus, embedder):
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    settings.data_dir.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time; from filelock import FileLock; l=FileLock(sys.argv[1]); "
+         "l.acquire(); print('held', flush=True); time.sleep(60)", str(settings.data_dir / "index.lock")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.perf_counter()
+        with pytest.raises(IndexUnavailable, match="another process"):
+            refresh_index(settings, embedder, lock_timeout=0.5)
+        assert time.perf_counter() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+    assert refresh_index(settings, embedder, lock_timeout=5).embedded > 0
