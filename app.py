@@ -19,8 +19,9 @@ def main() -> int:
     from assistant import ui
 
     print(f"School OT Assistant on http://{settings.host}:{settings.port}", file=sys.stderr)
-    ui.build(services).launch(server_name=settings.host, server_port=settings.port, share=False,
-                              theme=ui.theme(), show_error=False)
+    ui.build(services).launch(
+        server_name=settings.host, server_port=settings.port, share=False, theme=ui.theme(), show_error=False
+    )
     return 0
 
 

@@ -5,7 +5,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -13,13 +13,12 @@ from assistant.corpus import load_corpus
 from assistant.embeddings import Embedder, force_offline
 from assistant.errors import AssistantError, InputError
 from assistant.index import refresh_index
+from assistant.inputs import clean_text
 from assistant.schemas import SearchFilters
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from assistant.stats import corpus_stats, stats_markdown
 from assistant.vocab import DOMAINS, GRADE_BANDS
-
-MAX_LINE_CHARS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,18 +60,6 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-def clean_text(text: Any, what: str = "text") -> str:
-    """Reject empty, non-text and oversized input with a one-line reason."""
-    if not isinstance(text, str):
-        raise InputError(f"'{what}' must be a string")
-    cleaned = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
-    if not cleaned:
-        raise InputError(f"the {what} is empty")
-    if len(cleaned) > MAX_LINE_CHARS:
-        raise InputError(f"the {what} is {len(cleaned)} characters; the limit is {MAX_LINE_CHARS}")
-    return cleaned
-
-
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     embedder = Embedder(settings.embedding_model_path, settings.embedding_batch_size)
     report = refresh_index(settings, embedder, rebuild=args.rebuild, show_progress=sys.stderr.isatty())
@@ -81,10 +68,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search_one(services: Services, payload: dict) -> dict:
-    filters = SearchFilters(kind=payload.get("kind"), domain=payload.get("domain"),
-                            grade_band=payload.get("grade"))
-    passages = services.searcher.search(clean_text(payload.get("text"), "search text"),
-                                        k=payload.get("k"), filters=filters)
+    filters = SearchFilters(kind=payload.get("kind"), domain=payload.get("domain"), grade_band=payload.get("grade"))
+    passages = services.searcher.search(
+        clean_text(payload.get("text"), "search text"), k=payload.get("k"), filters=filters
+    )
     return {"query": payload["text"], "passages": [p.model_dump() for p in passages]}
 
 
@@ -96,8 +83,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.text is None:
         raise InputError("give the search text, or --jsonl FILE")
     result = _search_one(services, {**base, "text": args.text})
-    lines = [f"{i}. [{p['source_id']}] {p['title']} ({p['score']:.4f})\n   {' '.join(p['text'].split())[:240]}"
-             for i, p in enumerate(result["passages"], 1)]
+    lines = [
+        f"{i}. [{p['source_id']}] {p['title']} ({p['score']:.4f})\n   {' '.join(p['text'].split())[:240]}"
+        for i, p in enumerate(result["passages"], 1)
+    ]
     _emit(result, args.json, "\n".join(lines) or "no passages found")
     return 0
 

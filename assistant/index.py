@@ -27,8 +27,10 @@ class RefreshReport(NamedTuple):
 
     def summary(self) -> str:
         verb = "rebuilt" if self.rebuilt else "refreshed"
-        return (f"index {verb}: {self.total} chunks, {self.embedded} embedded, {self.deleted} deleted, "
-                f"{self.unchanged} unchanged in {self.seconds:.2f} s")
+        return (
+            f"index {verb}: {self.total} chunks, {self.embedded} embedded, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged in {self.seconds:.2f} s"
+        )
 
 
 @contextmanager
@@ -69,7 +71,7 @@ def _write(collection: Any, embedder: Embedder, chunks: list[Chunk], show_progre
     step = max(embedder.batch_size, 1)
     with _progress(len(chunks), show_progress) as bar:
         for start in range(0, len(chunks), step):
-            batch = chunks[start:start + step]
+            batch = chunks[start : start + step]
             collection.add(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
@@ -95,9 +97,12 @@ def refresh_index(
         client = open_chroma(settings)
         existing_names = {getattr(c, "name", c) for c in client.list_collections()}
         if settings.collection in existing_names:
-            stale_model = client.get_collection(
-                settings.collection, embedding_function=chroma_embedding_function(embedder)
-            ).metadata.get("embedder") != embedder.fingerprint
+            stale_model = (
+                client.get_collection(
+                    settings.collection, embedding_function=chroma_embedding_function(embedder)
+                ).metadata.get("embedder")
+                != embedder.fingerprint
+            )
             rebuild = rebuild or stale_model
             if rebuild:
                 client.delete_collection(settings.collection)
@@ -113,8 +118,12 @@ def refresh_index(
             collection.delete(ids=gone + replaced)
         _write(collection, embedder, todo, show_progress)
     return RefreshReport(
-        total=len(chunks), embedded=len(todo), deleted=len(gone), unchanged=len(chunks) - len(todo),
-        seconds=time.perf_counter() - started, rebuilt=rebuild,
+        total=len(chunks),
+        embedded=len(todo),
+        deleted=len(gone),
+        unchanged=len(chunks) - len(todo),
+        seconds=time.perf_counter() - started,
+        rebuilt=rebuild,
     )
 
 

@@ -13,7 +13,7 @@ from assistant.errors import InputError
 from assistant.schemas import Passage, SearchFilters
 
 RRF_K = 60
-CANDIDATES = 30
+CANDIDATES = 40
 MAX_QUERY_CHARS = 2000
 _STOP = frozenset(
     """
@@ -94,8 +94,9 @@ class HybridSearcher:
         ranked = sorted(range(len(self.ids)), key=lambda i: scores[i], reverse=True)
         return [self.ids[i] for i in ranked if scores[i] > 0 and _matches(self.metas[i], filters)][:n]
 
-    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
-               mode: str = "hybrid") -> list[Passage]:
+    def search(
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[Passage]:
         """Top-k passages for the query; mode is hybrid, dense or bm25 (the last two for evaluation)."""
         query = " ".join(query.split())
         if not query:
@@ -112,16 +113,35 @@ class HybridSearcher:
         for ranking in rankings:
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[: k or self.k]
-        return [self._passage(chunk_id, fused[chunk_id]) for chunk_id in best]
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)
+        return self._distinct(ranked, fused, k or self.k)
+
+    def _distinct(self, ranked: list[str], fused: dict[str, float], k: int) -> list[Passage]:
+        """Best chunk per source, and per goal family (a skill's support-level variants are one answer)."""
+        seen: set[str] = set()
+        passages = []
+        for chunk_id in ranked:
+            meta = self.metas[self.position[chunk_id]]
+            keys = {meta.get("source_id", chunk_id), meta.get("family") or chunk_id}
+            if keys & seen:
+                continue
+            seen |= keys
+            passages.append(self._passage(chunk_id, fused[chunk_id]))
+            if len(passages) == k:
+                break
+        return passages
 
     def _passage(self, chunk_id: str, score: float) -> Passage:
         i = self.position[chunk_id]
         meta = self.metas[i]
         return Passage(
-            chunk_id=chunk_id, source_id=meta.get("source_id", chunk_id.split("#")[0]),
-            title=meta.get("title", ""), text=self.docs[i], kind=meta.get("kind", ""),
-            domains=[d for d in meta.get("domains", "").split("|") if d], score=round(score, 6),
+            chunk_id=chunk_id,
+            source_id=meta.get("source_id", chunk_id.split("#")[0]),
+            title=meta.get("title", ""),
+            text=self.docs[i],
+            kind=meta.get("kind", ""),
+            domains=[d for d in meta.get("domains", "").split("|") if d],
+            score=round(score, 6),
         )
 
     def as_retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> "HybridRetriever":

@@ -1,8 +1,10 @@
 """Pydantic contracts shared across capabilities (CONTRACT.md shapes)."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from assistant.vocab import Domain, GradeBand, Kind
+from assistant.vocab import Domain, GradeBand, Kind, SupportLevel
 
 
 class Citation(BaseModel):
@@ -36,3 +38,76 @@ class SearchFilters(BaseModel):
     kind: Kind | None = None
     domain: Domain | None = None
     grade_band: GradeBand | None = None
+
+
+class Check(BaseModel):
+    """One rubric line of a review."""
+
+    id: str
+    name: str
+    passed: bool
+    severity: Literal["critical", "major", "minor"]
+    message: str
+
+
+class Review(BaseModel):
+    """The rubric verdict on a goal (CONTRACT.md REVIEW)."""
+
+    measurable: bool = Field(description="True when every critical check passes.")
+    domain: Domain | None
+    checks: list[Check]
+    suggested_rewrite: str | None = Field(description="A version that passes; [brackets] mark facts to fill in.")
+    anti_patterns: list[str] = Field(default_factory=list, description="Named defects, e.g. vague verb.")
+
+
+class Components(BaseModel):
+    timeframe: str
+    condition: str
+    behavior: str
+    criterion: str
+    mastery: str
+    measurement: str
+    baseline: str | None
+    target: str
+
+
+class Objective(BaseModel):
+    period: str
+    text: str
+
+
+class Profile(BaseModel):
+    """Facts pulled from a request; None where the request does not say."""
+
+    student: str = "the student"
+    grade: str | None = Field(None, description="The grade as written, e.g. '2nd grade'.")
+    grade_band: GradeBand | None = None
+    concern: str = ""
+    baseline_value: float | None = None
+    baseline_text: str | None = Field(None, description="The baseline as the request gave it.")
+    baseline_unit: str | None = Field(None, description="percent, count, per_minute, minutes, seconds, steps.")
+    baseline_denominator: float | None = None
+    setting: str | None = None
+    supports: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list, description="Interest themes from the vocabulary.")
+    interest_words: list[str] = Field(default_factory=list, description="Interests as the request said them.")
+    support_level: SupportLevel | None = None
+    domain_hint: Domain | None = None
+
+
+class Goal(BaseModel):
+    """A drafted goal (CONTRACT.md goal)."""
+
+    goal_text: str
+    domain: Domain
+    student: str
+    components: Components
+    objectives: list[Objective]
+    educational_relevance: str
+    missing_information: list[str]
+    citations: list[Citation]
+    review: Review
+    template_id: str = Field(description="The goal-bank entry it was built from.")
+    support_level: SupportLevel
+    grade_band: GradeBand | None = None
+    variants: dict[str, str] = Field(default_factory=dict, description="Support level -> goal text.")

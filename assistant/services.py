@@ -19,8 +19,9 @@ class Services(NamedTuple):
     index_report: RefreshReport | None
 
 
-def build_services(settings: Settings, refresh: bool = False, show_progress: bool = False,
-                   collection: Any = None) -> Services:
+def build_services(
+    settings: Settings, refresh: bool = False, show_progress: bool = False, collection: Any = None
+) -> Services:
     """Load the corpus and model; build the index if it is absent (or refresh it when asked)."""
     corpus = load_corpus(settings.corpus_dir)
     embedder = Embedder(settings.embedding_model_path, settings.embedding_batch_size)

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     llm_backend: Literal["none", "ollama", "openai"] = Field(
         "none", description="Optional chat model; none keeps everything deterministic and local."
     )
+    reporting_periods: int = Field(4, ge=3, le=4, description="Progress reports a year: 4 quarters or 3 trimesters.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
 

@@ -37,11 +37,12 @@ def corpus_stats(corpus: Corpus) -> dict:
 
 def stats_markdown(stats: dict) -> str:
     """A Markdown table per kind: domains as rows, grade bands as columns."""
-    lines = [" | ".join(f"{k}: {v}" for k, v in stats["totals"].items()),
-             "scope verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["scope_verdicts"].items()))]
+    lines = [
+        " | ".join(f"{k}: {v}" for k, v in stats["totals"].items()),
+        "scope verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["scope_verdicts"].items())),
+    ]
     for kind, cells in stats["by_kind_domain_band"].items():
-        lines += ["", f"{kind}", "| domain | " + " | ".join(GRADE_BANDS) + " |",
-                  "|---|" + "---|" * len(GRADE_BANDS)]
+        lines += ["", f"{kind}", "| domain | " + " | ".join(GRADE_BANDS) + " |", "|---|" + "---|" * len(GRADE_BANDS)]
         for domain in (*DOMAINS, "general"):
             if domain in cells:
                 row = cells[domain]

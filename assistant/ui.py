@@ -14,13 +14,16 @@ KINDS = ["primer", "goal", "activity", "scope"]
 def stats_text(services: Services) -> str:
     """A one-paragraph overview of what the local library holds."""
     totals = corpus_stats(services.corpus)["totals"]
-    return (f"Library: {totals['primer']} primer documents, {totals['goals']} goal templates, "
-            f"{totals['activities']} activities, {totals['scope']} scope cases. "
-            f"Everything runs on this computer; nothing you type leaves it.")
+    return (
+        f"Library: {totals['primer']} primer documents, {totals['goals']} goal templates, "
+        f"{totals['activities']} activities, {totals['scope']} scope cases. "
+        f"Everything runs on this computer; nothing you type leaves it."
+    )
 
 
-def search_markdown(services: Services, query: str, kind: str | None = None,
-                    domain: str | None = None, grade: str | None = None) -> str:
+def search_markdown(
+    services: Services, query: str, kind: str | None = None, domain: str | None = None, grade: str | None = None
+) -> str:
     """Search results as Markdown with their sources, or a one-line reason."""
     try:
         filters = SearchFilters(kind=kind or None, domain=domain or None, grade_band=grade or None)
@@ -43,8 +46,9 @@ def build(services: Services) -> Any:
     with gr.Blocks(title="School OT Assistant", analytics_enabled=False) as demo:
         gr.Markdown("# School OT Assistant\n" + stats_text(services))
         with gr.Row():
-            query = gr.Textbox(label="Search the library", placeholder="e.g. pull-out for scissors skills",
-                               scale=4, max_length=2000)
+            query = gr.Textbox(
+                label="Search the library", placeholder="e.g. pull-out for scissors skills", scale=4, max_length=2000
+            )
             button = gr.Button("Search", variant="primary", scale=1)
         with gr.Row():
             kind = gr.Dropdown(KINDS, label="Kind", value=None)

@@ -31,8 +31,20 @@ Setting = Literal["push-in", "pull-out", "both"]
 Phase = Literal["preparatory", "core", "wrap_up"]
 Kind = Literal["primer", "scope", "goal", "activity"]
 Theme = Literal[
-    "ocean", "animals", "vehicles", "sports", "music", "art", "space", "dinosaurs",
-    "superheroes", "nature", "cooking", "video_games", "building", "weather",
+    "ocean",
+    "animals",
+    "vehicles",
+    "sports",
+    "music",
+    "art",
+    "space",
+    "dinosaurs",
+    "superheroes",
+    "nature",
+    "cooking",
+    "video_games",
+    "building",
+    "weather",
 ]
 # How a goal's criterion is counted; a baseline must be given in the same unit.
 Unit = Literal["percent", "count", "per_minute", "minutes", "seconds", "steps", "level"]
@@ -76,8 +88,19 @@ OBSERVABLE_VERBS = frozenset(
 )
 # Verbs nobody can observe; a goal built on them is not measurable.
 VAGUE_PHRASES = (
-    "understand", "know", "appreciate", "learn", "realize", "be aware", "become aware",
-    "work on", "feel", "believe", "think about", "enjoy", "demonstrate an understanding",
+    "understand",
+    "know",
+    "appreciate",
+    "learn",
+    "realize",
+    "be aware",
+    "become aware",
+    "work on",
+    "feel",
+    "believe",
+    "think about",
+    "enjoy",
+    "demonstrate an understanding",
 )
 # Verbs that pass only when a number says how much.
 NEEDS_NUMBER_VERBS = frozenset(["improve", "increase", "decrease", "tolerate", "participate", "appropriate"])

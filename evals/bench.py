@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus import load_corpus
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, open_chroma
 from assistant.index import open_collection, refresh_index
 from assistant.retrieval import HybridSearcher
 from assistant.settings import Settings
@@ -67,8 +67,11 @@ def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
         refresh = refresh_index(settings, embedder, corpus)
         collection = open_collection(settings, embedder)
         searcher = HybridSearcher(collection, embedder, k=5)
-        baseline = Chroma(client=collection._client, collection_name=settings.collection,
-                          embedding_function=_LangchainEmbeddings(embedder))
+        baseline = Chroma(
+            client=open_chroma(settings),
+            collection_name=settings.collection,
+            embedding_function=_LangchainEmbeddings(embedder),
+        )
         recall = {mode: r.model_dump() for mode, r in compare_modes(searcher, cases).items()}
         figures = {
             "chunks": build.total,
@@ -79,8 +82,9 @@ def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
             "hybrid_query": time_calls(lambda q: searcher.search(q, k=5), queries, rounds),
             "dense_only_query": time_calls(lambda q: searcher.search(q, k=5, mode="dense"), queries, rounds),
             "bm25_only_query": time_calls(lambda q: searcher.search(q, k=5, mode="bm25"), queries, rounds),
-            "langchain_chroma_similarity_search": time_calls(lambda q: baseline.similarity_search(q, k=5),
-                                                             queries, rounds),
+            "langchain_chroma_similarity_search": time_calls(
+                lambda q: baseline.similarity_search(q, k=5), queries, rounds
+            ),
             "recall_at_5": {mode: r["recall"] for mode, r in recall.items()},
             "recall_at_5_per_domain": {mode: r["per_domain"] for mode, r in recall.items()},
             "labeled_queries": len(cases),
@@ -106,8 +110,11 @@ def bench_markdown(figures: dict[str, Any]) -> str:
     domains = sorted(figures["recall_at_5_per_domain"]["hybrid"])
     table += ["", "| domain | " + " | ".join(figures["recall_at_5"]) + " |", "|---|---|---|---|"]
     for d in domains:
-        table.append(f"| {d} | " + " | ".join(str(figures["recall_at_5_per_domain"][m][d])
-                                              for m in figures["recall_at_5"]) + " |")
+        table.append(
+            f"| {d} | "
+            + " | ".join(str(figures["recall_at_5_per_domain"][m][d]) for m in figures["recall_at_5"])
+            + " |"
+        )
     return "\n".join(table)
 
 

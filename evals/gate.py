@@ -38,8 +38,10 @@ def run_gate() -> int:
         refresh_index(settings, embedder, corpus)
         searcher = HybridSearcher(open_collection(settings, embedder), embedder, k=5)
         reports = compare_modes(searcher, cases)
-    print(f"retrieval ({len(cases)} labeled queries): " +
-          ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items()))
+    print(
+        f"retrieval ({len(cases)} labeled queries): "
+        + ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items())
+    )
     failures += retrieval_failures(reports, limits["retrieval"])
     for failure in failures:
         print(f"FAIL {failure}")

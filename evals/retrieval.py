@@ -56,22 +56,34 @@ def check_sources_exist(cases: list[RetrievalCase], known_ids: set[str]) -> list
     return [f"{c.id}: {s}" for c in cases for s in c.expected.source_ids if s not in known_ids]
 
 
-def recall_at_k(searcher: HybridSearcher, cases: list[RetrievalCase], mode: str = "hybrid",
-                k: int = 5) -> RecallReport:
-    """Mean share of each case's expected sources found in the top k, overall and per domain tag."""
+def goal_families(searcher: HybridSearcher) -> dict[str, str]:
+    """source_id -> goal family (domain:skill) for goal-bank chunks."""
+    return {m["source_id"]: m["family"] for m in searcher.metas if m.get("family")}
+
+
+def recall_at_k(searcher: HybridSearcher, cases: list[RetrievalCase], mode: str = "hybrid", k: int = 5) -> RecallReport:
+    """Share of cases with an expected source in the top k (top-k retrieval accuracy, as in DPR).
+
+    Labels list every record that answers the query (e.g. two support-level variants of one goal),
+    so a case counts as answered when any of them comes back. A goal-bank expectation is met by any
+    support-level variant of the same skill: the variants are one answer, and the drafter picks the level.
+    """
+    family = goal_families(searcher)
     scores: dict[str, list[float]] = defaultdict(list)
     overall, misses = [], []
     for case in cases:
         found = {p.source_id for p in searcher.search(case.input, k=k, mode=mode)}
-        expected = set(case.expected.source_ids)
-        score = len(found & expected) / len(expected)
+        found |= {family[s] for s in found if s in family}
+        expected = set(case.expected.source_ids) | {family[s] for s in case.expected.source_ids if s in family}
+        score = 1.0 if found & expected else 0.0
         overall.append(score)
         scores[case.tags.get("domain", "general")].append(score)
         if score == 0:
             misses.append(case.id)
     mean = lambda xs: round(sum(xs) / len(xs), 4) if xs else 0.0  # noqa: E731
-    return RecallReport(mode=mode, k=k, recall=mean(overall),
-                        per_domain={d: mean(v) for d, v in sorted(scores.items())}, misses=misses)
+    return RecallReport(
+        mode=mode, k=k, recall=mean(overall), per_domain={d: mean(v) for d, v in sorted(scores.items())}, misses=misses
+    )
 
 
 def compare_modes(searcher: HybridSearcher, cases: list[RetrievalCase], k: int = 5) -> dict[str, Any]:

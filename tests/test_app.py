@@ -29,8 +29,9 @@ def test_stats_text_counts_the_library(services):
 def test_app_py_serves_the_page_on_loopback(index_settings):
     port = free_port()
     env = {**os.environ, "SCHOOLOT_DATA_DIR": str(index_settings.data_dir), "SCHOOLOT_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "app.py"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         deadline, body = time.monotonic() + 120, ""
         while time.monotonic() < deadline and process.poll() is None:

@@ -12,8 +12,14 @@ from tests.conftest import CORPUS
 
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                          env=full_env, input=stdin, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=stdin,
+        timeout=240,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,7 @@ def index_env(index_settings) -> dict:
 
 
 def test_search_json_returns_passages_with_sources(index_env):
-    result = run_cli("search", "pencil grip for a kindergartner", "--json", "--k", "3", "--kind", "goal",
-                     env=index_env)
+    result = run_cli("search", "pencil grip for a kindergartner", "--json", "--k", "3", "--kind", "goal", env=index_env)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert len(payload["passages"]) == 3
@@ -75,8 +80,11 @@ def test_a_missing_model_path_is_named(tmp_path):
 def test_a_bad_corpus_record_is_named(tmp_path):
     bad = tmp_path / "corpus" / "goals"
     bad.mkdir(parents=True)
-    (bad / "x.yaml").write_text((CORPUS / "goals" / sorted(os.listdir(CORPUS / "goals"))[0]).read_text()
-                                .replace("support_level: standard", "support_level: lots", 1))
+    (bad / "x.yaml").write_text(
+        (CORPUS / "goals" / sorted(os.listdir(CORPUS / "goals"))[0])
+        .read_text()
+        .replace("support_level: standard", "support_level: lots", 1)
+    )
     result = run_cli("corpus-stats", env={"SCHOOLOT_CORPUS_DIR": str(tmp_path / "corpus")})
     assert_one_line_error(result, "x.yaml", "support_level")
 

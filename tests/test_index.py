@@ -81,9 +81,15 @@ def test_a_second_writer_waits_for_the_lock_and_then_says_why(tmp_path, mini_cor
     settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
     settings.data_dir.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time; from filelock import FileLock; l=FileLock(sys.argv[1]); "
-         "l.acquire(); print('held', flush=True); time.sleep(60)", str(settings.data_dir / "index.lock")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from filelock import FileLock; l=FileLock(sys.argv[1]); "
+            "l.acquire(); print('held', flush=True); time.sleep(60)",
+            str(settings.data_dir / "index.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"

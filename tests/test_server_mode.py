@@ -26,8 +26,11 @@ def free_port() -> int:
 def chroma_server(tmp_path):
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()
-    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -44,8 +47,7 @@ def chroma_server(tmp_path):
 
 
 def test_index_and_search_through_a_chroma_server(tmp_path, mini_corpus, embedder, chroma_server):
-    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus, chroma_mode="server",
-                             chroma_port=chroma_server)
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus, chroma_mode="server", chroma_port=chroma_server)
     first = refresh_index(settings, embedder)
     assert first.embedded == first.total > 0
     assert refresh_index(settings, embedder).embedded == 0
