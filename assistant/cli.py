@@ -91,6 +91,70 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def goal_result(services: Services, payload: dict) -> dict:
+    """The CONTRACT goal object, plus present levels, data sheet and handout when asked."""
+    from assistant.goals import draft_goal
+    from assistant.handouts import carryover_handout, data_sheet, present_levels
+    from assistant.profile import parse_request
+
+    goal = draft_goal(
+        payload.get("text"), services, support_level=payload.get("support_level"), student=payload.get("student")
+    )
+    result = goal.model_dump()
+    if payload.get("documents"):
+        template = next(g for g in services.corpus.goals if g.id == goal.template_id)
+        profile = parse_request(payload["text"]).model_copy(update={"student": goal.student})
+        docs = [present_levels(profile, goal, template), data_sheet(goal), carryover_handout(goal, services)]
+        result["documents"] = [d.model_dump() for d in docs]
+    return result
+
+
+def goal_text(result: dict) -> str:
+    lines = [result["goal_text"], "", "Objectives:"]
+    lines += [f"  {o['period']}: {o['text']}" for o in result["objectives"]]
+    if result["missing_information"]:
+        lines += ["", "Still needed:", *(f"  - {m}" for m in result["missing_information"])]
+    lines += ["", "Sources: " + ", ".join(c["source_id"] for c in result["citations"])]
+    for doc in result.get("documents", []):
+        lines += ["", doc["markdown"]]
+    return "\n".join(lines)
+
+
+def review_result(services: Services, payload: dict) -> dict:
+    from assistant.review import review_goal
+
+    return review_goal(payload.get("text"), services).model_dump()
+
+
+def review_text(result: dict) -> str:
+    verdict = "measurable" if result["measurable"] else "NOT measurable"
+    lines = [f"Verdict: {verdict} (domain: {result['domain']})"]
+    lines += [
+        f"  [{'pass' if c['passed'] else 'FAIL'}] {c['name']} ({c['severity']}): {c['message']}"
+        for c in result["checks"]
+    ]
+    if result["suggested_rewrite"]:
+        lines += ["", "Suggested rewrite ([brackets] = confirm or fill in):", result["suggested_rewrite"]]
+    return "\n".join(lines)
+
+
+TEXT_COMMANDS = {"goal": (goal_result, goal_text), "review": (review_result, review_text)}
+
+
+def cmd_text(args: argparse.Namespace, settings: Settings) -> int:
+    """goal / review: one TEXT, or a --jsonl batch with the model loaded once."""
+    handle, render = TEXT_COMMANDS[args.command]
+    services = build_services(settings, show_progress=sys.stderr.isatty())
+    base = {k: v for k, v in vars(args).items() if k in ("support_level", "student", "documents") and v}
+    if args.jsonl:
+        return run_batch(args.jsonl, lambda p: handle(services, {**base, **p}))
+    if args.text is None:
+        raise InputError("give the text, or --jsonl FILE")
+    result = handle(services, {**base, "text": args.text})
+    _emit(result, args.json, render(result))
+    return 0
+
+
 def cmd_corpus_stats(args: argparse.Namespace, settings: Settings) -> int:
     stats = corpus_stats(load_corpus(settings.corpus_dir))
     _emit(stats, args.json, stats_markdown(stats))
@@ -112,9 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(handler=cmd_search)
     stats = sub.add_parser("corpus-stats", help="counts per kind x domain x grade band")
     stats.set_defaults(handler=cmd_corpus_stats)
-    for command in (index, search, stats):
+    goal = sub.add_parser("goal", help="draft a measurable IEP goal from a request")
+    goal.add_argument("text", nargs="?", help='e.g. "2nd grader, fisted grasp, 2 legible sentences"')
+    goal.add_argument("--support-level", choices=["more_support", "standard", "more_independent"])
+    goal.add_argument("--student", help="the student's first name (else taken from the text)")
+    goal.add_argument("--documents", action="store_true", help="add present levels, data sheet and handout")
+    review = sub.add_parser("review", help="check a goal against the rubric and rewrite it")
+    review.add_argument("text", nargs="?", help="the goal to check")
+    for command in (goal, review):
+        command.set_defaults(handler=cmd_text)
+    for command in (index, search, stats, goal, review):
         command.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    search.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line ('-' for stdin)")
+    for command in (search, goal, review):
+        command.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line ('-' for stdin)")
     return parser
 
 

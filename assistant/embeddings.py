@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ OFFLINE_ENV = {
 }
 
 
+QUERY_CACHE_SIZE = 256
+
+
 def force_offline() -> None:
     """Pin every library we load to offline, no-telemetry behaviour; called by app.py and the CLI."""
     os.environ.update(OFFLINE_ENV)
@@ -41,6 +45,8 @@ class Embedder:
         self.batch_size = batch_size
         self.texts_embedded = 0
         self._model: Any = None
+        # One request is searched several times (domain vote, templates, passages): embed it once.
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
 
     @property
     def fingerprint(self) -> str:
@@ -72,7 +78,14 @@ class Embedder:
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed([text])[0]
+        if text in self._queries:
+            self._queries.move_to_end(text)
+            return self._queries[text]
+        vector = self.embed([text])[0]
+        self._queries[text] = vector
+        if len(self._queries) > QUERY_CACHE_SIZE:
+            self._queries.popitem(last=False)
+        return vector
 
 
 def chroma_embedding_function(embedder: Embedder) -> Any:

@@ -20,10 +20,10 @@ TIMEFRAME = re.compile(
 PLACES = (
     r"class(?:room)?|cafeteria|lunchroom|hallways?|gym|library|lab|playground|bus|restroom|bathroom|"
     r"school|centers?|desk|locker|office|job\s+site|work\s+site|worksite|community|art\s+room|music\s+room|"
-    r"media\s+center|computer\s+lab|setting|small\s+group|recess|lunch|snack|pe|circle[\s-]time|line|station"
+    r"media\s+center|computer\s+lab|setting|small\s+group|recess|lunch|snack|pe|circle[\s-]time|station"
 )
 CONDITION = re.compile(
-    rf"\b(?:given|during|when|while|whenever|after|before|upon|using|with\s+access\s+to|"
+    rf"\b(?:given|during|when|while|whenever|after|before|upon|using|with\s+access\s+to|in\s+(?:the\s+)?line\b|"
     rf"(?:in|at|on|from)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|any\s+|each\s+|all\s+)?"
     rf"(?:[a-z-]+\s+){{0,4}}(?:{PLACES})\b)",
     re.I,
@@ -34,21 +34,25 @@ _MASTERY_NOUNS = (
     r"visits|changes|transitions|routines|assignments|tasks|activities|data\s+points|measures|"
     r"work\s+samples|quarters|times|dismissals|arrivals|meals|opportunit(?:y|ies)|consecutive\s+\w+"
 )
-MASTERY = re.compile(
-    rf"\b(?:in|on|across|over|for|during|at)\s+(?:at\s+least\s+)?{NUM}\s*(?:of|out\s+of|/)\s*{NUM}\s+"
-    rf"(?:[a-z-]+\s+){{0,3}}?[a-z-]+"
-    rf"|\b{NUM}\s*(?:of|out\s+of|/)\s*{NUM}\s+(?:[a-z-]+\s+){{0,3}}?(?:{_MASTERY_NOUNS})\b"
-    rf"|\b(?:across|over|for|on|in)\s+(?:at\s+least\s+)?{NUM}\s+consecutive\s+(?:[a-z-]+\s+){{0,2}}?(?:{_MASTERY_NOUNS}|\w+)\b"
-    rf"|\b{NUM}\s+consecutive\s+(?:[a-z-]+\s+){{0,2}}?\w+",
-    re.I,
-)
+_WORDS = r"(?:(?!(?:as|with|by|and|for|when|during|given|using|across|over|on|in|at|within)\b)[a-z-]+\b\s*){1,4}"
+# Tried in order: "in 4 of 5 trials" first, so "for 10 consecutive minutes" (a criterion) is not taken for it.
+MASTERY_PATTERNS = [
+    re.compile(
+        rf"\b(?:in|on|across|over|for|during|at)\s+(?:at\s+least\s+)?{NUM}\s*(?:of|out\s+of|/)\s*{NUM}\s+{_WORDS}", re.I
+    ),
+    re.compile(rf"\b{NUM}\s*(?:of|out\s+of|/)\s*{NUM}\s+(?:[a-z-]+\s+){{0,3}}?(?:{_MASTERY_NOUNS})\b", re.I),
+    re.compile(
+        rf"\b(?:across|over|for|on|in)\s+(?:at\s+least\s+)?{NUM}\s+consecutive\s+(?!minutes|seconds){_WORDS}", re.I
+    ),
+    re.compile(rf"\b{NUM}\s+consecutive\s+(?!minutes|seconds)(?:[a-z-]+\s+){{0,2}}?(?:{_MASTERY_NOUNS})\b", re.I),
+]
 CRITERION = re.compile(
     rf"{NUM}\s*(?:%|percent)"
     rf"|\b{NUM}\s+(?:of|out\s+of)\s+{NUM}\s+[a-z-]+"
     rf"|\b(?:at\s+least|a\s+minimum\s+of|no\s+more\s+than|fewer\s+than|within|for|under|up\s+to)\s+{NUM}\b"
     rf"|\b{NUM}\s+(?:or\s+more\s+|or\s+fewer\s+)?(?:[a-z-]+\s+){{0,2}}?(?:words?|letters?|sentences?|items?|steps?|"
     rf"problems?|lines?|minutes?|seconds?|times?|cuts?|shapes?|pieces?|answers?|questions?|containers?|"
-    rf"fasteners?|buttons?|pages?|characters?|errors?|laps?|feet|yards|meters|wpm|per\s+minute|digits?|"
+    rf"fasteners?|buttons?|pages?|characters?|errors?|laps?|wpm|per\s+minute|digits?|"
     rf"numbers?|peers?|turns?|exchanges?|strategies|tools?|materials?|parts?|columns?|points?)\b"
     rf"|\blevel\s+{NUM}\b|\bscore\s+of\s+{NUM}\b|\b{NUM}\s+or\s+(?:higher|better|above)\b",
     re.I,
@@ -129,7 +133,7 @@ def extract_parts(text: str) -> GoalParts:
     """Find each component by its usual wording; the rubric judges what was found."""
     clean = " ".join(text.split())
     student, behavior, verb = _behavior(clean)
-    mastery = _first(MASTERY, clean)
+    mastery = next((m.group(0).strip(" ,;") for p in MASTERY_PATTERNS if (m := p.search(clean))), None)
     outside = clean.replace(mastery, " ") if mastery else clean
     outside = PROMPTING.sub(" ", outside)
     baseline = _first(BASELINE, clean)

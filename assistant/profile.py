@@ -186,6 +186,16 @@ def grade_band_for(grade: int | None = None, age: int | None = None) -> str | No
     return None
 
 
+def grade_phrase(grade: int) -> str:
+    """'2nd grade', 'kindergarten', 'pre-K'."""
+    if grade < 0:
+        return "pre-K"
+    if grade == 0:
+        return "kindergarten"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(grade if grade < 20 else grade % 10, "th")
+    return f"{grade}{suffix} grade"
+
+
 def _grade(text: str) -> tuple[str | None, str | None]:
     lowered = text.lower()
     patterns = [
@@ -203,14 +213,14 @@ def _grade(text: str) -> tuple[str | None, str | None]:
         if match:
             grade = to_grade(match)
             if 0 <= grade <= 12 or grade == -1:
-                return match.group(0), grade_band_for(grade=grade)
+                return grade_phrase(grade), grade_band_for(grade=grade)
     if re.search(r"\b(?:transition\s+(?:program|age|student)|18-21|post-?secondary program|young adult)\b", lowered):
         return "transition program", "transition_18_21"
     age = re.search(r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old\b|\bage[ds]?\s+(\d{1,2})\b", lowered)
     if age:
         years = int(age.group(1) or age.group(2))
         if 3 <= years <= 22:
-            return age.group(0), grade_band_for(age=years)
+            return f"age {years}", grade_band_for(age=years)
     for phrase, band in (("middle school", "6_8"), ("high school", "9_12"), ("junior high", "6_8")):
         if phrase in lowered:
             return phrase, band
@@ -219,7 +229,8 @@ def _grade(text: str) -> tuple[str | None, str | None]:
 
 def _name(text: str) -> str:
     patterns = [
-        r"\b(?:named|name is|for|student|use)\s+([A-Z][a-z]{1,15})\b",
+        r"\b(?:named|name is|name:|for|student|use|grader|kindergartner|preschooler|schooler|kiddo|kid|girl|boy|"
+        r"son|daughter|teen|sophomore|freshman|junior|senior)\s+([A-Z][a-z]{1,15})\b",
         r"^([A-Z][a-z]{1,15})\b(?=\s*(?:,|is\b|has\b|'s\b|loves\b|likes\b|needs\b|can\b|struggles\b|fists\b|"
         r"tires\b|gets\b|was\b|will\b|\())",
         r"(?:\.|,)\s+([A-Z][a-z]{1,15})\s+(?:is|has|loves|likes|needs|can|struggles|tires)\b",

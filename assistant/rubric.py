@@ -16,7 +16,8 @@ SCHOOL_CONTEXT = re.compile(
     r"centers?|circle[\s-]time|handwriting|spelling|literacy|stations?|desk|notebooks?|homework|tests?|quiz(?:zes)?|restroom|bathroom|dismissal|arrival|"
     r"morning\s+(?:meeting|routine)|snack|art|music|science|math|reading|writing|spelling|peers?|lessons?|"
     r"seatwork|instruction|campus|community|coworkers?|supervisor|shift|labs?|group\s+work|tablet|"
-    r"chromebook|computer|keyboard(?:ing)?|planner|backpack|cubby|line|fire\s+drills?|transitions?)\b",
+    r"chromebook|computer|keyboard(?:ing)?|typing|planner|backpack|cubby|line|fire\s+drills?|transitions?|"
+    r"carpet|homeroom|kitchen|cafeteria|bus|worksheet|lab)\b",
     re.I,
 )
 BODY_FUNCTION = re.compile(
@@ -27,7 +28,8 @@ BODY_FUNCTION = re.compile(
     r"(?:skills|integration)|visual\s+perception|fine[- ]motor\s+skills|gross[- ]motor\s+skills|sensory\s+"
     r"(?:processing|integration|modulation)|postural\s+control|balance|core\s+stability|hand[- ]eye\s+"
     r"coordination|praxis|proprioceptive\s+awareness|body\s+awareness|strength)\b"
-    r"|^tolerate\s+(?:brushing|joint\s+compressions?|touch|textures?|swinging|vestibular|deep\s+pressure)",
+    r"|^tolerate\s+(?:the\s+|a\s+)?(?:brushing|joint\s+compressions?|touch|textures?|swinging|vestibular|"
+    r"deep\s+pressure|sensory)",
     re.I,
 )
 SERVICE = re.compile(
@@ -39,9 +41,10 @@ SERVICE = re.compile(
 DEVICE = re.compile(
     r"^(?:wear|use|sit\s+on|tolerate|keep\s+on|utilize)\s+(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+)?"
     r"(?:weighted\s+\w+|compression\s+\w+|sensory\s+diet|brush(?:ing)?|fidgets?|wiggle\s+(?:cushion|seat)|"
-    r"ball\s+chair|therapy\s+ball|headphones|ear\s*muffs|slant\s+board|pencil\s+grips?|vest|cushion)\b"
-    r"(?![^.]*\b(?:to|while|during|when|for)\s+(?:complete|write|copy|type|finish|attend|stay|remain|work|"
-    r"participate|read|cut|eat|sit|follow|listen|take|do|access)\b)",
+    r"ball\s+chair|therapy\s+ball|headphones|ear\s*muffs|slant\s+board|pencil\s+grips?|vest|cushion|"
+    r"sensory\s+(?:tools?|supports?|items?|strategies)|assistive\s+technology|at\s+devices?|chewy\s+\w+)\b"
+    r"(?![^.]*\b(?:to|while|during|when|for)\s+(?:complete|write|copy|type|finish|stay|remain|"
+    r"participate\s+in\s+\w+|read|cut|eat|sit|follow|listen|take|do)\b)",
     re.I,
 )
 DEAD_MAN = re.compile(
@@ -84,7 +87,11 @@ def _observable(p: GoalParts) -> tuple[bool, str]:
         return False, "No behavior: write what the student will do after 'will' (write, open, type, complete...)."
     lowered = f" {p.behavior.lower()} "
     vague = next((v for v in VAGUE_PHRASES if f" {v} " in f" {p.verb} " or lowered.startswith(f" {v} ")), None)
-    if vague or re.match(r"\s*demonstrate\s+(?:an?\s+)?(?:understanding|knowledge|awareness|improved|better)", lowered):
+    vague_demo = (
+        r"\s*(?:demonstrate|display|show|exhibit)\s+(?:an?\s+)?(?:understanding|knowledge|awareness|improved|better|"
+    )
+    vague_demo += r"appropriate|age[- ]appropriate|good|proper|functional|increased)"
+    if vague or re.match(vague_demo, lowered):
         return False, f"'{vague or 'demonstrate understanding'}' cannot be seen or counted; name the action instead."
     if p.verb in NEEDS_NUMBER_VERBS and not p.criterion:
         return False, f"'{p.verb}' needs a number that says how much; name the action and its amount."

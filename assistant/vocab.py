@@ -84,6 +84,9 @@ OBSERVABLE_VERBS = frozenset(
     feed eat drink wipe clean store hang retrieve manage set prepare operate charge solve count
     measure demonstrate apply stack build grasp hold release transfer rotate access arrive plan
     schedule monitor rate choose
+    handwrite line adjust shelve flip contribute wear stock fill file sweep deliver staple stamp load
+    unload bag label greet wipe restock sit lift cross board ride buckle unbuckle press tap swipe
+    login save send attach toss roll bounce march crawl
     """.split()
 )
 # Verbs nobody can observe; a goal built on them is not measurable.

@@ -3,11 +3,15 @@
 import tempfile
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from assistant.corpus import load_corpus, load_yaml
 from assistant.embeddings import Embedder
 from assistant.index import open_collection, refresh_index
 from assistant.retrieval import HybridSearcher
+from assistant.services import Services
 from assistant.settings import Settings
+from evals.goal_metrics import draft_metrics, load_cases, review_metrics
 from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
 
 THRESHOLDS = Path(__file__).parent / "thresholds.yaml"
@@ -26,6 +30,12 @@ def retrieval_failures(reports: dict, limits: dict) -> list[str]:
     return failures
 
 
+def metric_failures(name: str, metrics: BaseModel, limits: dict) -> list[str]:
+    """Each figure below its threshold, as a sentence naming the criterion."""
+    values = metrics.model_dump()
+    return [f"{name} {key} {values[key]} is below {limit}" for key, limit in limits.items() if values[key] < limit]
+
+
 def run_gate() -> int:
     limits = load_yaml(THRESHOLDS.read_text())
     base = Settings(_env_file=None)
@@ -38,11 +48,26 @@ def run_gate() -> int:
         refresh_index(settings, embedder, corpus)
         searcher = HybridSearcher(open_collection(settings, embedder), embedder, k=5)
         reports = compare_modes(searcher, cases)
+        services = Services(settings, corpus, embedder, searcher, None)
+        review = review_metrics(services, load_cases("review"))
+        drafting = draft_metrics(services, load_cases("goal"))
     print(
         f"retrieval ({len(cases)} labeled queries): "
         + ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items())
     )
+    print(
+        f"review ({review.cases} labeled goals): agreement {review.measurable_agreement}, defect named "
+        f"{review.defect_named}, rewrites passing {review.rewrites_passing}, p95 {review.p95_ms} ms"
+    )
+    print(
+        f"goal drafting ({drafting.cases} requests): critical {drafting.critical_pass}, "
+        f"domain {drafting.domain_right}, "
+        f"baseline kept {drafting.baseline_kept}, missing baseline listed {drafting.missing_baseline_listed}, "
+        f"nothing invented {drafting.nothing_invented}, p95 {drafting.p95_ms} ms"
+    )
     failures += retrieval_failures(reports, limits["retrieval"])
+    failures += metric_failures("review", review, limits["review"])
+    failures += metric_failures("goal", drafting, limits["goal"])
     for failure in failures:
         print(f"FAIL {failure}")
     print("evals gate: " + ("failed" if failures else "passed"))

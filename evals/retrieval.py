@@ -25,6 +25,10 @@ class RetrievalCase(BaseModel, extra="forbid"):
     task: Literal["retrieval"]
     input: str = Field(min_length=3)
     expected: RetrievalExpected
+    pooled: list[str] = Field(
+        default_factory=list,
+        description="Ids of expected sources added by blind judging of the pooled top 5 of every retriever.",
+    )
     tags: dict[str, str] = Field(default_factory=dict)
 
 

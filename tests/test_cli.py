@@ -96,3 +96,37 @@ def test_an_unreachable_chroma_server_is_named(tmp_path):
 
 def test_a_bad_setting_value_is_one_line():
     assert_one_line_error(run_cli("corpus-stats", env={"SCHOOLOT_RETRIEVAL_K": "many"}), "retrieval_k")
+
+
+def test_goal_and_review_json_follow_the_contract(index_env, tmp_path):
+    batch = tmp_path / "goals.jsonl"
+    batch.write_text('{"text": "2nd grader, fists her pencil, tires after 2 sentences"}\n{"text": ""}\n')
+    result = run_cli("goal", "--jsonl", str(batch), env=index_env)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert {
+        "goal_text",
+        "domain",
+        "student",
+        "components",
+        "objectives",
+        "educational_relevance",
+        "missing_information",
+        "citations",
+        "review",
+    } <= set(first)
+    assert set(first["components"]) == {
+        "timeframe",
+        "condition",
+        "behavior",
+        "criterion",
+        "mastery",
+        "measurement",
+        "baseline",
+        "target",
+    }
+    assert "error" in second
+    review = run_cli("review", "Student will improve handwriting.", "--json", env=index_env)
+    payload = json.loads(review.stdout)
+    assert payload["measurable"] is False and payload["suggested_rewrite"]
+    assert {"id", "name", "passed", "severity", "message"} == set(payload["checks"][0])

@@ -1,0 +1,128 @@
+"""Goal review: run the rubric on an OT's goal, name its defects, and rewrite it keeping the OT's own content."""
+
+import re
+from typing import Any
+
+from assistant.corpus import GoalTemplate
+from assistant.domains import classify_domain
+from assistant.goal_parts import CONDITION, GoalParts, extract_parts
+from assistant.goals import DEFAULT_TIMEFRAME, format_target
+from assistant.inputs import clean_text
+from assistant.rubric import BODY_FUNCTION, JARGON, is_measurable, run_rubric
+from assistant.schemas import Check, Review, SearchFilters
+
+ANTI_PATTERNS = {
+    "observable_behavior": "vague verb",
+    "criterion": "no criterion",
+    "mastery": "no mastery rule",
+    "timeframe": "no timeframe",
+    "measurement": "no measurement method",
+    "educational_relevance": "no school context",
+    "skill_not_service": "service or device as the goal",
+    "condition": "no condition",
+    "baseline": "no baseline",
+    "prompt_level": "no prompt level",
+    "one_skill": "bundled skills",
+    "dead_man": "absence of behavior (dead-man test)",
+    "plain_words": "jargon",
+}
+_KEEP_BEHAVIOR_UNLESS = {"observable_behavior", "skill_not_service", "dead_man"}
+
+
+def name_anti_patterns(checks: list[Check], parts: GoalParts) -> list[str]:
+    """The defect names an OT recognises, most serious first."""
+    names = []
+    for check in checks:
+        if check.passed:
+            continue
+        name = ANTI_PATTERNS[check.id]
+        if check.id == "educational_relevance" and parts.behavior and BODY_FUNCTION.search(parts.behavior):
+            name = "body function only"
+        names.append(name)
+    return names
+
+
+def _bank_template(services: Any, text: str, domain: str) -> GoalTemplate:
+    found = services.searcher.search(text, k=3, filters=SearchFilters(kind="goal", domain=domain))
+    by_id = {g.id: g for g in services.corpus.goals}
+    standard = [by_id[p.source_id] for p in found if p.source_id in by_id]
+    if not standard:
+        standard = [g for g in services.corpus.goals if g.domain == domain]
+    return standard[0]
+
+
+def _lead(parts: GoalParts) -> tuple[str, str]:
+    """(condition clause, student) from the words before 'will', without the timeframe."""
+    head = re.split(r"\bwill\b", parts.text, maxsplit=1, flags=re.I)[0]
+    if parts.timeframe:
+        head = head.replace(parts.timeframe, " ")
+    pieces = [p.strip(" ,.") for p in re.split(r",", head) if p.strip(" ,.")]
+    student = pieces.pop() if pieces else ""
+    words = student.split()
+    if len(words) > 1 and CONDITION.search(student):  # "During lunch Maya" -> condition + name
+        pieces.append(" ".join(words[:-1]))
+        student = words[-1]
+    if not student or student.lower() in {"student", "the student", "he", "she", "they"}:
+        student = "the student"
+    condition = ", ".join(p for p in pieces if CONDITION.search(p))
+    return condition, student
+
+
+def _core(parts: GoalParts, checks: dict[str, Check], template: GoalTemplate) -> str:
+    """The OT's own 'will ...' words, unless they are the defect; then a bank behavior to confirm."""
+    behavior = (parts.behavior or "").strip(" ,.")
+    body_only = not checks["educational_relevance"].passed and bool(BODY_FUNCTION.search(behavior))
+    if any(not checks[c].passed for c in _KEEP_BEHAVIOR_UNLESS) or body_only or not behavior:
+        return f"[{template.behavior.rstrip(' ,')}]"
+    if not checks["one_skill"].passed:
+        verb = re.search(r"\b(?:and|and/or|as\s+well\s+as|then)\s+[a-z-]+", behavior, re.I)
+        behavior = behavior[: verb.start()].rstrip(" ,") if verb else behavior
+    if parts.mastery and parts.mastery in behavior:
+        behavior = behavior.replace(parts.mastery, "").strip(" ,")
+    return behavior
+
+
+def rewrite_goal(text: str, parts: GoalParts, checks: list[Check], template: GoalTemplate) -> str:
+    """A version that passes: the OT's content kept, [bracketed] suggestions where facts are missing."""
+    by_id = {c.id: c for c in checks}
+    condition, student = _lead(parts)
+    if not condition or not by_id["educational_relevance"].passed:
+        condition = f"[{template.condition}]"
+    timeframe = parts.timeframe[0].upper() + parts.timeframe[1:] if parts.timeframe else DEFAULT_TIMEFRAME
+    core = _core(parts, by_id, template)
+    extra = []
+    if not by_id["criterion"].passed or core.startswith("["):
+        extra.append(
+            template.criterion.replace("{target}", f"[{format_target(template.default_target, template.unit)}]")
+        )
+    if not by_id["prompt_level"].passed:
+        extra.append(f"[{template.prompt_level}]")
+    mastery = parts.mastery if parts.mastery else f"[{template.mastery}]"
+    measured = parts.measurement if parts.measurement and by_id["measurement"].passed else None
+    measurement = re.sub(r"^(?:as\s+)?", "as ", measured) if measured else f"as measured by [{template.measurement}]"
+    sentence = f"{timeframe}, {condition}, {student} will {' '.join([core, *extra])} {mastery}, {measurement}."
+    baseline = parts.baseline if parts.baseline and by_id["baseline"].passed else None
+    baseline = re.sub(r"^baseline\s*:?\s*", "", baseline, flags=re.I) if baseline else None
+    sentence += f" Baseline: {baseline}." if baseline else f" Baseline: [to be measured: {template.baseline_unit}]."
+    for term, plain in JARGON.items():
+        sentence = re.sub(re.escape(term), plain, sentence, flags=re.I)
+    return re.sub(r"\s+", " ", sentence).replace(" ,", ",")
+
+
+def review_goal(text: str, services: Any) -> Review:
+    """The rubric verdict, the named defects and a rewrite that passes review itself."""
+    goal = clean_text(text, "goal", limit=5000)
+    parts = extract_parts(goal)
+    checks = run_rubric(goal, parts)
+    domain, _ = classify_domain(goal, services.searcher)
+    needs_rewrite = any(not c.passed and c.severity != "minor" for c in checks) or not checks[-1].passed
+    rewrite = None
+    if needs_rewrite:
+        rewrite = rewrite_goal(goal, parts, checks, _bank_template(services, goal, domain))
+    return Review(
+        measurable=is_measurable(checks),
+        domain=domain,
+        checks=checks,
+        suggested_rewrite=rewrite,
+        anti_patterns=name_anti_patterns(checks, parts),
+    )
