@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.vocab import Domain, GradeBand, Kind, SupportLevel
+from assistant.vocab import Domain, GradeBand, Kind, Pathway, SupportLevel
 
 
 class Citation(BaseModel):
@@ -111,3 +111,16 @@ class Goal(BaseModel):
     support_level: SupportLevel
     grade_band: GradeBand | None = None
     variants: dict[str, str] = Field(default_factory=dict, description="Support level -> goal text.")
+
+
+class ScopeAnswer(BaseModel):
+    """A scope verdict (CONTRACT.md scope)."""
+
+    verdict: Literal["in_scope", "out_of_scope", "depends"]
+    pathways: list[Pathway]
+    rationale: str
+    follow_up_questions: list[str]
+    citations: list[Citation]
+    deciding_factor: str = ""
+    in_scope_path: str | None = Field(None, description="What school OT can do when the request as asked is not.")
+    signals: dict[str, bool] = Field(default_factory=dict, description="What the question said that decided it.")
