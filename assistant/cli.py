@@ -138,7 +138,89 @@ def review_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-TEXT_COMMANDS = {"goal": (goal_result, goal_text), "review": (review_result, review_text)}
+def scope_result(services: Services, payload: dict) -> dict:
+    from assistant.scope import answer_scope
+
+    return answer_scope(payload.get("text"), services).model_dump()
+
+
+def scope_text(result: dict) -> str:
+    lines = [
+        f"Verdict: {result['verdict'].replace('_', ' ')}",
+        f"Pathways: {', '.join(result['pathways'])}",
+        result["rationale"],
+    ]
+    if result.get("in_scope_path"):
+        lines.append(f"What school OT can do: {result['in_scope_path']}")
+    lines += [f"  ? {q}" for q in result["follow_up_questions"]]
+    lines.append("Sources: " + ", ".join(c["source_id"] for c in result["citations"]))
+    return "\n".join(lines)
+
+
+def ask_result(services: Services, payload: dict) -> dict:
+    from assistant.chat import ChatState, respond
+
+    reply, _ = respond(payload.get("text"), ChatState(), services)
+    return reply.model_dump(exclude={"note"})
+
+
+def ask_text(result: dict) -> str:
+    sources = ", ".join(c["source_id"] for c in result["citations"])
+    return f"[{result['intent']}] {result['answer']}" + (f"\nSources: {sources}" if sources else "")
+
+
+def plan_result(services: Services, payload: dict) -> dict:
+    from assistant.sessions import plan_session
+
+    goals = payload.get("goals")
+    if isinstance(goals, str):
+        goals = [goals]
+    minutes = payload.get("minutes", 30)
+    return plan_session(
+        goals or [],
+        minutes,
+        payload.get("model") or "pull-out",
+        services,
+        interests=payload.get("interests"),
+        grade=payload.get("grade"),
+    ).model_dump()
+
+
+def plan_text(result: dict) -> str:
+    lines = [f"{result['model']} session, {result['minutes']} minutes. {result['rationale']}"]
+    for a in result["activities"]:
+        lines.append(f"  {a['minutes']:>2} min  {a['name']} (goal {a['goal_ref'] + 1}): {a['purpose']}")
+        lines.append(f"          easier: {a['easier']} | harder: {a['harder']}")
+    lines += ["Data:", *(f"  - {d}" for d in result["data_collection"])]
+    lines += ["Carryover:", *(f"  - {c}" for c in result["carryover"])]
+    lines.append("Materials: " + ", ".join(result["materials"]))
+    return "\n".join(lines)
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings, show_progress=sys.stderr.isatty())
+    base = {
+        "goals": args.goal,
+        "minutes": args.minutes,
+        "model": args.model,
+        "interests": args.interests,
+        "grade": args.grade,
+    }
+    if args.jsonl:
+        return run_batch(args.jsonl, lambda p: plan_result(services, {**base, **p}))
+    if not args.goal:
+        raise InputError("give at least one --goal, or --jsonl FILE")
+    result = plan_result(services, base)
+    _emit(result, args.json, plan_text(result))
+    return 0
+
+
+TEXT_COMMANDS = {
+    "goal": (goal_result, goal_text),
+    "review": (review_result, review_text),
+    "scope": (scope_result, scope_text),
+    "ask": (ask_result, ask_text),
+}
 
 
 def cmd_text(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,11 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     goal.add_argument("--documents", action="store_true", help="add present levels, data sheet and handout")
     review = sub.add_parser("review", help="check a goal against the rubric and rewrite it")
     review.add_argument("text", nargs="?", help="the goal to check")
-    for command in (goal, review):
+    scope = sub.add_parser("scope", help="is this in school-OT scope?")
+    scope.add_argument("text", nargs="?", help='e.g. "can I work on shoe tying?"')
+    ask = sub.add_parser("ask", help="any question or request, routed like the chat")
+    ask.add_argument("text", nargs="?", help="the message")
+    for command in (goal, review, scope, ask):
         command.set_defaults(handler=cmd_text)
-    for command in (index, search, stats, goal, review):
+    plan = sub.add_parser("plan", help="a session plan for 1-3 goals")
+    plan.add_argument("--goal", action="append", help="a goal text (repeat for up to 3)")
+    plan.add_argument("--minutes", type=int, default=30, help="session length (10-120)")
+    plan.add_argument("--model", choices=["push-in", "pull-out", "consult"], default="pull-out")
+    plan.add_argument("--interests", help='e.g. "ocean animals"')
+    plan.add_argument("--grade", choices=GRADE_BANDS, help="grade band")
+    plan.set_defaults(handler=cmd_plan)
+    for command in (index, search, stats, goal, review, scope, ask, plan):
         command.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    for command in (search, goal, review):
+    for command in (search, goal, review, scope, ask, plan):
         command.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line ('-' for stdin)")
     return parser
 

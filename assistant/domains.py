@@ -95,7 +95,11 @@ def cue_scores(text: str) -> Counter:
 def classify_domain(text: str, searcher: HybridSearcher | None = None, k: int = 10) -> tuple[str, float]:
     """(domain, confidence 0-1): keyword cues weighted 1.0 each plus a rank-weighted vote of the nearest goals."""
     scores: Counter = Counter({d: CUE_WEIGHT * n for d, n in cue_scores(text).items() if n})
-    if searcher is not None:
+    ranked = scores.most_common(2)
+    decisive = (
+        ranked and ranked[0][1] >= 2 * CUE_WEIGHT and ranked[0][1] >= 2 * (ranked[1][1] if len(ranked) > 1 else 0)
+    )
+    if searcher is not None and not decisive:  # the vote cannot overturn a decisive cue count; skip its search
         for rank, passage in enumerate(searcher.search(text[:1000], k=k, filters=SearchFilters(kind="goal"))):
             for domain in passage.domains:
                 scores[domain] += VOTE_WEIGHT / (rank + 1.5)

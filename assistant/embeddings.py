@@ -77,6 +77,14 @@ class Embedder:
         )
         return vectors.tolist()
 
+    def warm(self, texts: list[str]) -> None:
+        """Embed several queries in one batch (one forward pass) and keep them for embed_query."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        for text, vector in zip(new, self.embed(new), strict=True):
+            self._queries[text] = vector
+        while len(self._queries) > QUERY_CACHE_SIZE:
+            self._queries.popitem(last=False)
+
     def embed_query(self, text: str) -> list[float]:
         if text in self._queries:
             self._queries.move_to_end(text)

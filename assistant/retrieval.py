@@ -1,6 +1,8 @@
 """Hybrid search: dense (Chroma) and BM25 over the same chunks, fused by reciprocal rank."""
 
+import math
 import re
+from collections import Counter
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -38,6 +40,38 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+class BM25:
+    """Okapi BM25 as a sparse doc x term matrix of weights: a query is one column sum, not a loop over docs."""
+
+    def __init__(self, documents: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        lengths = np.array([len(d) for d in documents], dtype=float)
+        average = lengths.mean() if len(lengths) and lengths.mean() else 1.0
+        frequency: Counter = Counter()
+        for doc in documents:
+            frequency.update(set(doc))
+        total = len(documents)
+        self.vocabulary: dict[str, int] = {}
+        rows, cols, weights = [], [], []
+        for i, doc in enumerate(documents):
+            for term, count in Counter(doc).items():
+                idf = math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
+                rows.append(i)
+                cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
+                weights.append(idf * count * (k1 + 1) / (count + k1 * (1 - b + b * lengths[i] / average)))
+        self.matrix = csr_matrix((weights, (rows, cols)), shape=(total, len(self.vocabulary))).tocsc()
+
+    def scores(self, tokens: list[str]) -> Any:
+        import numpy as np
+
+        ids = [self.vocabulary[t] for t in tokens if t in self.vocabulary]
+        if not ids:
+            return np.zeros(self.matrix.shape[0])
+        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel()
+
+
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
     """The Chroma where-clause for the filters (flags per domain and grade band)."""
     parts: list[dict[str, Any]] = []
@@ -64,8 +98,6 @@ class HybridSearcher:
     """Search one Chroma collection densely and by BM25, fused; BM25 is built from the stored chunks."""
 
     def __init__(self, collection: Any, embedder: Embedder, k: int = 5) -> None:
-        from rank_bm25 import BM25Okapi
-
         stored = collection.get(include=["documents", "metadatas"])
         self.collection, self.embedder, self.k = collection, embedder, k
         self.ids: list[str] = stored["ids"]
@@ -73,7 +105,7 @@ class HybridSearcher:
         self.metas: list[dict[str, Any]] = [m or {} for m in stored["metadatas"]]
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         texts = (f"{m.get('title', '')} {d}" for d, m in zip(self.docs, self.metas, strict=True))
-        self.bm25 = BM25Okapi([tokenize(text) for text in texts])
+        self.bm25 = BM25([tokenize(text) for text in texts])
 
     def dense_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:
         if not self.ids:
@@ -90,9 +122,15 @@ class HybridSearcher:
         tokens = tokenize(query)
         if not tokens or not self.ids:
             return []
-        scores = self.bm25.get_scores(tokens)
-        ranked = sorted(range(len(self.ids)), key=lambda i: scores[i], reverse=True)
-        return [self.ids[i] for i in ranked if scores[i] > 0 and _matches(self.metas[i], filters)][:n]
+        scores = self.bm25.scores(tokens)
+        ranked = scores.argsort()[::-1]
+        hits = []
+        for i in ranked:
+            if scores[i] <= 0 or len(hits) == n:
+                break
+            if _matches(self.metas[i], filters):
+                hits.append(self.ids[i])
+        return hits
 
     def search(
         self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: str = "hybrid"

@@ -124,3 +124,42 @@ class ScopeAnswer(BaseModel):
     deciding_factor: str = ""
     in_scope_path: str | None = Field(None, description="What school OT can do when the request as asked is not.")
     signals: dict[str, bool] = Field(default_factory=dict, description="What the question said that decided it.")
+
+
+class PlannedActivity(BaseModel):
+    """One timed part of a session (CONTRACT.md plan.activities)."""
+
+    name: str
+    minutes: int
+    purpose: str
+    goal_ref: int = Field(description="Index (from 0) of the goal in the request that this activity serves.")
+    materials: list[str]
+    easier: str
+    harder: str
+    phase: str
+    steps: list[str] = Field(default_factory=list)
+    source_id: str = Field(description="The activity-bank entry it comes from.")
+    classroom_routine: str | None = None
+
+
+class SessionPlan(BaseModel):
+    """A session plan (CONTRACT.md plan)."""
+
+    model: Literal["push-in", "pull-out", "consult"]
+    minutes: int
+    activities: list[PlannedActivity]
+    data_collection: list[str]
+    carryover: list[str]
+    materials: list[str]
+    citations: list[Citation]
+    rationale: str = ""
+    domains: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+
+
+class ServiceAdvice(BaseModel):
+    """A service-model mix with minutes per week, least restrictive first."""
+
+    mix: list[dict]
+    total_minutes_per_week: int
+    rationale: str

@@ -5,6 +5,7 @@ from collections import Counter
 from typing import Any
 
 from assistant.corpus import ScopeCase
+from assistant.domains import classify_domain
 from assistant.inputs import clean_text
 from assistant.schemas import ScopeAnswer, SearchFilters
 
@@ -22,7 +23,9 @@ DIAGNOSIS = re.compile(
 )
 # Clinical care a school OT does not provide, whatever the setting: refer out.
 CLINICAL = re.compile(
-    r"\b(?:drive|driving|driver'?s?|splint\w*|post-?op|surgery|rehab\w*|casting|serial cast\w*|botox|swallow\w*|"
+    r"\b(?:(?:learn|learning|teach \w+|how) to drive|can drive|driving (?:lessons?|eval\w*|test|school)|"
+    r"driver'?s? (?:ed|education|license|test)|behind the wheel|splint\w*|post-?op|surgery|rehab\w*|casting|"
+    r"serial cast\w*|botox|swallow\w*|"
     r"dysphagia|feeding therapy|trauma therapy|psychotherapy|individual therapy for|brace|car seat|vision exam|"
     r"glasses|eye doctor|optometrist|dentist|dental|tryouts?|varsity|agility|pitch again|sports performance|"
     r"functional capacity)\b",
@@ -46,7 +49,8 @@ HOME_ONLY = re.compile(
     r"for the family|holiday cards|piano lessons|dance class|travel (?:team|soccer)|swim lessons|"
     r"learn to swim|teach (?:him|her|my \w+) to swim|girl scouts?|boy scouts?|scout troop|troop|"
     r"special olympics|gaming|alexa|smart plugs?|his phone|her phone|own phone|shave|shaving|potty train\w*|"
-    r"calligraphy|knitting|video games?|laundromat|(?:their|his|her|the family'?s?) home|dinner|in bed|at night|(?:fine|no problems?|doing (?:fine|well)|does well|no issues?)"
+    r"calligraphy|knitting|video games?|laundromat|(?:their|his|her|the family'?s?) home|dinner|in bed|at night|"
+    r"(?:fine|no problems?|doing (?:fine|well)|does well|no issues?)"
     r" (?:at|in) school)\b",
     _I,
 )
@@ -86,7 +90,8 @@ NEW_SERVICE = re.compile(
 )
 UNILATERAL = re.compile(
     r"\b(?:can|could|should|may)\s+i\s+(?:just\s+)?(?:stop|drop|discharge|end|cut|add|start|pick up|double|"
-    r"reduce|increase|change|amend|update|rewrite|write)\b[^?]*\b(?:myself|on my own|without (?:the )?(?:team|iep|meeting|going back)|"
+    r"reduce|increase|change|amend|update|rewrite|write)\b[^?]*\b(?:myself|on my own|"
+    r"without (?:the )?(?:team|iep|meeting|going back)|"
     r"by myself|my own call)|\bwithout (?:going back to |asking |telling )?the (?:iep )?team\b"
     r"|\b(?:tell|inform) (?:his|her|the) (?:family|parents?) (?:we're|we are) (?:taking|dropping|stopping)"
     r"|\btell\s+(?:her|him|them|the\s+family|the\s+parents?)\s+no\b",
@@ -166,7 +171,7 @@ _FACTORS = {
     "unilateral": "Adding, changing or ending a service is the IEP team's decision, not one person's.",
     "aged_out": "School services end when IDEA eligibility ends (age 21 or 22, by state).",
     "outside": "The need or request sits outside school (home, community or clinical care), with no school link.",
-    "clinical": "This is clinical or medical care (rehab, driving, vision, feeding, therapy), outside the school model.",
+    "clinical": "This is clinical or medical care (rehab, driving, vision, feeding), outside the school model.",
     "no_disability": "Without a disability there is no IEP or 504 service; general-education (MTSS) support may fit.",
     "in_scope": "The need is tied to the student's participation at school.",
     "depends": "Whether it affects the student's participation at school, which the team decides.",
@@ -230,14 +235,18 @@ def answer_scope(question: str, services: Any) -> ScopeAnswer:
     verdict, factor = decide(signals, _vote(nearest))
     near_cases = [c for c, _ in nearest]
     pathways = pathways_for(question, verdict, signals, near_cases)
-    best = next((c for c in near_cases if c.verdict == verdict), near_cases[0] if near_cases else None)
+    domain, _ = classify_domain(question, services.searcher)
+    same_domain = services.searcher.search(question, k=3, filters=SearchFilters(kind="scope", domain=domain))
+    local = [cases[p.source_id] for p in same_domain if p.source_id in cases]
+    best = local[0] if local else next((c for c in near_cases if c.verdict == verdict), None)
     rationale = _rationale(verdict, factor, best)
     follow_ups = []
     if verdict == "depends":
-        follow_ups = [q for c in near_cases if c.verdict == "depends" for q in c.follow_up_questions][:2]
+        follow_ups = [q for c in local if c.verdict == "depends" for q in c.follow_up_questions][:2]
         follow_ups += [q for q in _DEPENDS_FOLLOW_UP if q not in follow_ups][: 3 - len(follow_ups)]
     primer = services.searcher.search(question, k=1, filters=SearchFilters(kind="primer"))
-    citations = [p.citation() for p in found[:2]] + [p.citation() for p in primer]
+    cited = {p.source_id: p for p in [*same_domain[:1], *found[:2], *primer]}
+    citations = [p.citation() for p in cited.values()]
     return ScopeAnswer(
         verdict=verdict,
         pathways=pathways,
@@ -256,7 +265,7 @@ def _rationale(verdict: str, factor: str, case: ScopeCase | None) -> str:
         "depends": "It depends on how this shows up at school.",
         "out_of_scope": "This is not school-based OT as asked.",
     }[verdict]
-    similar = f" A similar case: {case.rationale}" if case else ""
+    similar = f" A related case ({case.verdict.replace('_', ' ')}): {case.rationale}" if case else ""
     closing = (
         " School OT follows the educational model: a service must support the student's participation at "
         "school, and the IEP or 504 team, not the OT alone, decides whether and how it is provided."
