@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from assistant.goals import check_goal, draft_goal
 from assistant.inputs import clean_text
+from assistant.llm import LLMUnavailable, load_prompt
+from assistant.llm import ask as llm_ask
 from assistant.profile import parse_request
 from assistant.retrieval import tokenize
 from assistant.review import review_goal
@@ -27,7 +29,7 @@ REVIEW_CUE = re.compile(
     r"fix (?:this|my)|tighten|critique|rewrite|what'?s wrong|improve (?:this|my)|make (?:this|it) measurable|"
     r"is (?:it|this) measurable|(?:goal|objective) ok|here'?s my goal|evaluate (?:this|my)|feedback|look over|"
     r"thoughts on|opinion on|take a look|how'?s this|how is this|grade (?:this|my)|reword|score (?:this|my)|"
-    r"^review\b)",
+    r"^(?:review|improve|fix|check|critique|rewrite|edit|tighten)\b)",
     _I,
 )
 DEFINITION = re.compile(
@@ -38,7 +40,7 @@ DEFINITION = re.compile(
     _I,
 )
 ALWAYS_QUESTION = re.compile(
-    r"^(?:how often|how long|how many|when (?:do|does|is|are))\b|\bdifference between\b"
+    r"^(?:how often|how long|how many|when (?:do|does|is|are)|what makes)\b|\bdifference between\b"
     r"|^how do (?:people|you|we|teams) (?:usually )?(?:take|track|collect|report)\b",
     _I,
 )
@@ -52,11 +54,15 @@ GOAL_CUE = re.compile(
     r"\b(?:(?:write|draft|need|create|generate|make|give|suggest|want|like|help me (?:write|with)|turn)\b[^.?]{0,40}"
     r"\b(?:goals?|objectives?|benchmarks?)|goals? (?:for|about|around|on)\b|(?:what|which|any) (?:kind of )?goals?|"
     r"goal ideas|iep goal|measurable goal|something measurable|objectives? for|benchmarks? for|^goal\s*:|"
-    r"good goal|seating goal|transition goal|(?:a|an) \w+ goal\b)",
+    r"good goal|seating goal|transition goal|(?:a|an) \w+ goal\b|^goals?\b)",
     _I,
 )
 SCOPE_CUE = re.compile(
-    r"\b(?:in scope|out of scope|scope|should (?:i|we|ot|the ot|the school ot)\b|i should be\b|can i\?|"
+    r"\b(?:should|can|could|may|does|do|would|will)\b[^.?]{0,40}\b(?:school[- ]based ot|school ot|the ot|ot)\b"
+    r"[^.?]{0,25}\b(?:address|work on|treat|handle|cover|do|provide|help|be involved|take on|teach)\b"
+    r"|\b(?:an? )?ot (?:thing|job|role|responsibility|issue)\b|\bdo we have to (?:provide|follow|do)\b"
+    r"|\bis (?:that|it) even ot\b"
+    r"|\b(?:in scope|out of scope|scope|should (?:i|we|ot|the ot|the school ot)\b|i should be\b|can i\?|"
     r"(?:can|could|may) (?:i|we|ot|the ot|"
     r"school ot|the school ot)\b[^.?]{0,40}\b(?:address|work on|treat|handle|help|cover|bill|see|provide|add|"
     r"take on|teach)|do i have to|(?:my|ot'?s|our) (?:role|job|lane)|in my lane|appropriate for (?:me|ot|the ot)|"
@@ -83,8 +89,10 @@ def route(text: str) -> str:
     """The intent of a message, by ordered principles: a pasted goal is a review; a definition is a question;
     a session request is a plan; a goal request is a goal; 'should I / my role / whose job' is scope."""
     stripped = text.strip()
-    pasted = GOAL_STATEMENT.search(text) and (
-        REVIEW_CUE.search(text) or GOAL_MARKERS.search(text) or re.search(r"['\"“]", text)
+    quoted_goal = re.search(r"['\"“][^'\"”]*\bwill\b", text)
+    pasted = quoted_goal or (
+        GOAL_STATEMENT.search(text)
+        and (REVIEW_CUE.search(text) or GOAL_MARKERS.search(text) or re.search(r"['\"“]", text))
     )
     if pasted and not re.search(r"\bturn (?:this|it) into\b", text, _I):
         return "review"
@@ -193,7 +201,20 @@ def answer_question(text: str, services: Any) -> ChatReply:
             sentences.append((overlap, len(sentences), sentence))
     best = sorted(sorted(sentences, reverse=True)[:3], key=lambda item: item[1])
     answer = " ".join(s for _, _, s in best) or "I could not find that in the library."
-    return ChatReply(intent="question", answer=answer, citations=[p.citation() for p in passages])
+    citations = [p.citation() for p in passages]
+    if getattr(services, "llm", None) is None:
+        return ChatReply(intent="question", answer=answer, citations=citations)
+    context = "\n\n".join(sections.get(p.chunk_id, p.text) for p in passages)
+    try:
+        worded = llm_ask(services.llm, load_prompt("question", question=text, passages=context))
+    except LLMUnavailable as exc:
+        return ChatReply(
+            intent="question",
+            answer=answer,
+            citations=citations,
+            note=f"{exc}; this answer is quoted from the library instead.",
+        )
+    return ChatReply(intent="question", answer=worded.strip() or answer, citations=citations)
 
 
 def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:

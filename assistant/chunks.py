@@ -6,7 +6,7 @@ import json
 from pydantic import BaseModel, Field
 
 from assistant.corpus import Activity, Corpus, GoalTemplate, PrimerDoc, ScopeCase, band_sort
-from assistant.goals import render_template
+from assistant.goalbank import render_template
 from assistant.vocab import DOMAIN_TITLES, GRADE_BANDS
 
 # Bump when chunk text changes shape, so every chunk is re-embedded once.

@@ -6,7 +6,7 @@ from typing import Any
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.goal_parts import CONDITION, GoalParts, extract_parts
-from assistant.goals import DEFAULT_TIMEFRAME, format_target
+from assistant.goalbank import DEFAULT_TIMEFRAME, format_target
 from assistant.inputs import clean_text
 from assistant.rubric import BODY_FUNCTION, JARGON, is_measurable, run_rubric
 from assistant.schemas import Check, Review, SearchFilters

@@ -111,6 +111,7 @@ class Goal(BaseModel):
     support_level: SupportLevel
     grade_band: GradeBand | None = None
     variants: dict[str, str] = Field(default_factory=dict, description="Support level -> goal text.")
+    notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. that the offline draft was used.")
 
 
 class ScopeAnswer(BaseModel):

@@ -5,6 +5,7 @@ from typing import Any, NamedTuple
 from assistant.corpus import Corpus, load_corpus
 from assistant.embeddings import Embedder
 from assistant.index import RefreshReport, index_exists, open_collection, refresh_index
+from assistant.llm import build_chat_model
 from assistant.retrieval import HybridSearcher
 from assistant.settings import Settings
 
@@ -17,6 +18,7 @@ class Services(NamedTuple):
     embedder: Embedder
     searcher: HybridSearcher
     index_report: RefreshReport | None
+    llm: Any = None
 
 
 def build_services(
@@ -31,4 +33,4 @@ def build_services(
             report = refresh_index(settings, embedder, corpus, show_progress=show_progress)
         collection = open_collection(settings, embedder)
     searcher = HybridSearcher(collection, embedder, k=settings.retrieval_k)
-    return Services(settings, corpus, embedder, searcher, report)
+    return Services(settings, corpus, embedder, searcher, report, build_chat_model(settings))

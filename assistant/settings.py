@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (server mode).")
     llm_backend: Literal["none", "ollama", "openai"] = Field(
         "none", description="Optional chat model; none keeps everything deterministic and local."
+    )
+    llm_model: str = Field("llama3.1:8b", description="Model name the LLM server knows.")
+    llm_base_url: str | None = Field(
+        None,
+        description="LLM server URL; default http://127.0.0.1:11434 (ollama) or http://127.0.0.1:8000/v1 (openai).",
+    )
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for an OpenAI-compatible server.")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before the offline answer.")
+    llm_allow_remote: bool = Field(
+        False, description="Allow a non-loopback LLM URL (https only); student details are redacted first."
     )
     reporting_periods: int = Field(4, ge=3, le=4, description="Progress reports a year: 4 quarters or 3 trimesters.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")

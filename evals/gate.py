@@ -11,6 +11,7 @@ from assistant.index import open_collection, refresh_index
 from assistant.retrieval import HybridSearcher
 from assistant.services import Services
 from assistant.settings import Settings
+from evals.brain_metrics import plan_metrics, router_metrics, scope_metrics
 from evals.goal_metrics import draft_metrics, load_cases, review_metrics
 from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
 
@@ -51,6 +52,9 @@ def run_gate() -> int:
         services = Services(settings, corpus, embedder, searcher, None)
         review = review_metrics(services, load_cases("review"))
         drafting = draft_metrics(services, load_cases("goal"))
+        scope = scope_metrics(services, load_cases("scope"))
+        plans = plan_metrics(services, load_cases("plan"))
+        router = router_metrics(load_cases("router"))
     print(
         f"retrieval ({len(cases)} labeled queries): "
         + ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items())
@@ -68,6 +72,19 @@ def run_gate() -> int:
     failures += retrieval_failures(reports, limits["retrieval"])
     failures += metric_failures("review", review, limits["review"])
     failures += metric_failures("goal", drafting, limits["goal"])
+    print(
+        f"scope ({scope.cases} questions): verdict right {scope.verdict_right}, clearly-out answered in "
+        f"{scope.clear_out_answered_in}, p95 {scope.p95_ms} ms"
+    )
+    print(
+        f"plans ({plans.cases} requests): minutes add up {plans.minutes_add_up}, activities serve a goal "
+        f"{plans.every_activity_serves_a_goal}, interests {plans.interests_woven_in}, p95 {plans.p95_ms} ms"
+    )
+    print(f"router ({router.cases} utterances): intent right {router.intent_right}")
+    failures += metric_failures("scope", scope, limits["scope"])
+    if scope.clear_out_answered_in:
+        failures.append(f"scope answered {scope.clear_out_answered_in} clearly out-of-scope questions in scope")
+    failures += metric_failures("plan", plans, limits["plan"]) + metric_failures("router", router, limits["router"])
     for failure in failures:
         print(f"FAIL {failure}")
     print("evals gate: " + ("failed" if failures else "passed"))

@@ -130,3 +130,26 @@ def test_goal_and_review_json_follow_the_contract(index_env, tmp_path):
     payload = json.loads(review.stdout)
     assert payload["measurable"] is False and payload["suggested_rewrite"]
     assert {"id", "name", "passed", "severity", "message"} == set(payload["checks"][0])
+
+
+def test_scope_plan_and_ask_json_follow_the_contract(index_env, tmp_path):
+    scope = json.loads(run_cli("scope", "Can I work on shoe tying at school?", "--json", env=index_env).stdout)
+    assert {"verdict", "pathways", "rationale", "follow_up_questions", "citations"} <= set(scope)
+    batch = tmp_path / "plans.jsonl"
+    goal = (
+        "By the annual IEP review, during journal writing, Maya will write 3 sentences with 80% of letters on "
+        "the line in 4 of 5 weekly samples, as measured by work samples."
+    )
+    batch.write_text(
+        json.dumps({"goals": [goal], "minutes": 25, "model": "push-in", "interests": "space"})
+        + "\n"
+        + json.dumps({"goals": [goal], "minutes": 25, "model": "teleport"})
+        + "\n"
+    )
+    plans = run_cli("plan", "--jsonl", str(batch), env=index_env)
+    first, second = (json.loads(line) for line in plans.stdout.splitlines())
+    assert {"model", "minutes", "activities", "data_collection", "carryover", "materials", "citations"} <= set(first)
+    assert sum(a["minutes"] for a in first["activities"]) == 25 and "model must be one of" in second["error"]
+    ask = json.loads(run_cli("ask", "what is a related service?", "--json", env=index_env).stdout)
+    assert ask["intent"] == "question" and ask["answer"] and ask["citations"]
+    assert set(ask) == {"intent", "answer", "result", "citations"}

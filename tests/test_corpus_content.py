@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from assistant.goals import render_template
+from assistant.goalbank import render_template
 from assistant.rubric import run_rubric
 from assistant.settings import PROJECT_ROOT
 from assistant.vocab import DOMAINS, GRADE_BANDS, PATHWAYS

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from assistant.errors import InputError
-from assistant.goals import choose_target, draft_goal, goal_chain, objective_ladder
+from assistant.goalbank import choose_target, objective_ladder
+from assistant.goals import draft_goal, goal_chain
 from assistant.profile import parse_request
 from evals.goal_metrics import draft_metrics, invented, load_cases
 

@@ -1,0 +1,201 @@
+"""The goal bank: render a template, set a target from a baseline, ladder objectives, pick templates.
+
+Every number in a drafted goal comes from the request or from the documented defaults below:
+- timeframe: "By the annual IEP review";
+- target, when a baseline is given in the goal's unit (a meaningful gain in the same unit):
+  percent: baseline + 20 points (at least the template's target), rounded up to 5, at most 100;
+  counts, steps, rates and levels: at least baseline + 1 and 1.5 x baseline (at least the template's target),
+  never above the template's own total ("of 6 steps");
+  durations to stretch (minutes on task): 1.5 x baseline; latencies to shrink (seconds to start): half;
+- target with no baseline: the template's default target;
+- objective ladder (criterion_steps): even steps from the baseline to the target over the reporting periods;
+  with no baseline the first step starts from half the target (percent: 30 points below), marked as a
+  placeholder until the baseline is measured;
+- objective ladder (fading_prompts): the template's prompts, most support first, ending at the goal's own.
+"""
+
+import math
+import re
+from typing import Any
+
+from assistant.corpus import GoalTemplate
+from assistant.schemas import Objective, Profile, SearchFilters
+
+DEFAULT_TIMEFRAME = "By the annual IEP review"
+
+
+_UNIT_FAMILY = {
+    "percent": "percent",
+    "count": "count",
+    "steps": "count",
+    "level": "count",
+    "per_minute": "per_minute",
+    "minutes": "time",
+    "seconds": "time",
+}
+
+
+def format_target(value: float, unit: str) -> str:
+    """Write a criterion number the way an IEP would: 80%, 12, 3.5."""
+    number = f"{value:g}" if value != int(value) else str(int(value))
+    return f"{number}%" if unit == "percent" else number
+
+
+def render_template(
+    template: GoalTemplate,
+    student: str = "the student",
+    target: float | None = None,
+    timeframe: str = DEFAULT_TIMEFRAME,
+    prompt_level: str | None = None,
+    baseline: float | str | None = None,
+) -> str:
+    """One goal sentence: timeframe, condition, student, behavior, criterion, prompting, mastery, method."""
+    value = template.default_target if target is None else target
+    criterion = template.criterion.replace("{target}", format_target(value, template.unit))
+    prompting = template.prompt_level if prompt_level is None else prompt_level
+    sentence = (
+        f"{timeframe}, {template.condition}, {student} will {template.behavior} {criterion} "
+        f"{prompting} {template.mastery}, as measured by {template.measurement}."
+    )
+    if baseline is None:
+        return sentence
+    shown = baseline if isinstance(baseline, str) else format_target(baseline, template.unit)
+    return f"{sentence} Baseline: {shown} ({template.baseline_unit})."
+
+
+def template_total(template: GoalTemplate) -> float | None:
+    """The fixed total a count criterion is out of ("{target} of 6 steps", "4-level rubric")."""
+    match = re.search(r"\{target\}\s+(?:of|out of)\s+(\d+)", template.criterion) or re.search(
+        r"(\d+)-(?:level|point)", template.criterion
+    )
+    return float(match.group(1)) if match else None
+
+
+_GENERIC_WORDS = {
+    "percent",
+    "minutes",
+    "minute",
+    "seconds",
+    "second",
+    "times",
+    "about",
+    "only",
+    "correct",
+    "words",
+    "steps",
+    "items",
+}
+
+
+def _same_thing(profile: Profile, template: GoalTemplate) -> bool:
+    """The baseline counts what the goal counts: its nouns appear in the goal, or it names none."""
+    words = {w for w in re.findall(r"[a-z]+", (profile.baseline_text or "").lower()) if len(w) > 3}
+    text = f"{template.criterion} {template.baseline_unit} {template.behavior}".lower()
+    nouns = words - _GENERIC_WORDS
+    return not nouns or any(n.rstrip("s") in text for n in nouns)
+
+
+def baseline_in_unit(profile: Profile, template: GoalTemplate) -> float | None:
+    """The request's baseline converted to the template's unit, or None when it counts something else."""
+    if profile.baseline_value is None or profile.baseline_unit is None or not _same_thing(profile, template):
+        return None
+    have, want = profile.baseline_unit, template.unit
+    if _UNIT_FAMILY.get(have) == _UNIT_FAMILY[want] and have in ("minutes", "seconds") and have != want:
+        return profile.baseline_value * 60 if have == "minutes" else profile.baseline_value / 60
+    if _UNIT_FAMILY.get(have) == _UNIT_FAMILY[want]:
+        return profile.baseline_value
+    if have == "count" and want == "percent" and profile.baseline_denominator:
+        return round(100 * profile.baseline_value / profile.baseline_denominator)
+    return None
+
+
+def choose_target(template: GoalTemplate, baseline: float | None) -> float:
+    """A meaningful gain over the baseline in the goal's unit (rules in the module docstring)."""
+    default = template.default_target
+    if baseline is None:
+        return default
+    total = template_total(template)
+    if template.unit == "percent":
+        if not template.higher_is_better:
+            return max(0.0, min(default, baseline - 20))
+        return min(100.0, max(default, 5 * math.ceil((baseline + 20) / 5)))
+    if not template.higher_is_better:
+        return max(1.0, min(default, math.floor(baseline / 2)))
+    if template.unit in ("minutes", "seconds"):
+        target = max(default, math.ceil(baseline * 1.5))
+    else:
+        target = max(default, baseline + 1, math.ceil(baseline * 1.5))
+    return min(target, total) if total else target
+
+
+def _round(value: float, unit: str) -> float:
+    return float(5 * round(value / 5)) if unit == "percent" else float(max(1, round(value)))
+
+
+def period_names(periods: int) -> list[str]:
+    return [f"{'Quarter' if periods == 4 else 'Trimester'} {i}" for i in range(1, periods + 1)]
+
+
+def objective_ladder(
+    template: GoalTemplate, student: str, target: float, baseline: float | None, periods: int
+) -> list[Objective]:
+    """Benchmarks over the reporting periods: the criterion steps up, or the support fades."""
+    names = period_names(periods)
+    steps: list[tuple[float, str]] = []
+    if template.ladder == "fading_prompts":
+        prompts = [*template.ladder_prompts[:-1], template.prompt_level][-periods:]
+        steps = [(target, prompts[min(i, len(prompts) - 1)]) for i in range(periods)]
+    else:
+        if baseline is not None:
+            start = baseline
+        elif template.unit == "percent":
+            start = max(10.0, target - 30) if template.higher_is_better else min(100.0, target + 30)
+        else:
+            start = target / 2 if template.higher_is_better else target * 2
+        steps = [
+            (_round(start + (target - start) * (i + 1) / periods, template.unit), template.prompt_level)
+            for i in range(periods)
+        ]
+        steps[-1] = (target, template.prompt_level)
+    objectives = []
+    for name, (value, prompting) in zip(names, steps, strict=True):
+        criterion = template.criterion.replace("{target}", format_target(value, template.unit))
+        objectives.append(
+            Objective(
+                period=name,
+                text=(
+                    f"By the end of {name}, {template.condition}, {student} will {template.behavior} {criterion} "
+                    f"{prompting} {template.mastery}."
+                ),
+            )
+        )
+    return objectives
+
+
+def _template_score(template: GoalTemplate, rank: int, profile: Profile) -> float:
+    score = 3.0 / (rank + 1)
+    if profile.baseline_value is not None:
+        score += 2.0 if baseline_in_unit(profile, template) is not None else -2.0
+        noun = re.findall(r"[a-z]+", (profile.baseline_text or "").lower())
+        text = f"{template.criterion} {template.baseline_unit}".lower()
+        score += 1.5 * any(len(w) > 3 and w in text for w in noun)
+    wanted = profile.support_level or "standard"
+    score += 1.5 if template.support_level == wanted else 0.0
+    if profile.grade_band:
+        score += 2.0 if profile.grade_band in template.grade_bands else -3.0
+    return score
+
+
+def pick_templates(services: Any, profile: Profile, domain: str) -> list[GoalTemplate]:
+    """Goal-bank templates of the domain, best first: retrieval rank, unit, grade band, support level."""
+    templates = {g.id: g for g in services.corpus.goals if g.domain == domain}
+    families: dict[str, list[GoalTemplate]] = {}
+    for g in templates.values():
+        families.setdefault(g.skill, []).append(g)
+    found = services.searcher.search(profile.concern, k=12, filters=SearchFilters(kind="goal", domain=domain))
+    ranked_skills = [templates[p.source_id].skill for p in found if p.source_id in templates]
+    ranked_skills += [s for s in families if s not in ranked_skills]
+    scored = [
+        (_template_score(t, rank, profile), t) for rank, skill in enumerate(ranked_skills) for t in families[skill]
+    ]
+    return [t for _, t in sorted(scored, key=lambda pair: pair[0], reverse=True)]
