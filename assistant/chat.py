@@ -2,6 +2,7 @@
 drafts, and apply follow-up edits ("make it 3 of 4 trials", "use Emily instead", "plan a 30-minute pull-out")."""
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,67 +11,16 @@ from assistant.goals import check_goal, draft_goal
 from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, load_prompt
 from assistant.llm import ask as llm_ask
+from assistant.llm import stream as llm_stream
 from assistant.profile import parse_request
 from assistant.retrieval import tokenize
 from assistant.review import review_goal
+from assistant.router import GOAL_CUE, route
 from assistant.schemas import Citation, Goal, Profile, SearchFilters, SessionPlan
 from assistant.scope import answer_scope
 from assistant.sessions import plan_session
 
 _I = re.I
-GOAL_STATEMENT = re.compile(r"\b(?:[A-Z][a-z]+|student|the student|he|she)\s+will\s+\w+", _I)
-GOAL_MARKERS = re.compile(
-    r"\b(?:by (?:the )?(?:annual|june|may|end)|within \d+|\d+\s*(?:of|/)\s*\d+|\d+\s*%|"
-    r"measured|trials|probes|baseline)",
-    _I,
-)
-REVIEW_CUE = re.compile(
-    r"\b(?:is this (?:goal|objective|a good)|does (?:it|this) pass|check (?:this|my)|review (?:this|my)|"
-    r"fix (?:this|my)|tighten|critique|rewrite|what'?s wrong|improve (?:this|my)|make (?:this|it) measurable|"
-    r"is (?:it|this) measurable|(?:goal|objective) ok|here'?s my goal|evaluate (?:this|my)|feedback|look over|"
-    r"thoughts on|opinion on|take a look|how'?s this|how is this|grade (?:this|my)|reword|score (?:this|my)|"
-    r"^(?:review|improve|fix|check|critique|rewrite|edit|tighten)\b)",
-    _I,
-)
-DEFINITION = re.compile(
-    r"^(?:what'?s|what is|what are|what does|what do|define|explain|describe|how often|how long|when do|when does|"
-    r"what did)\b(?!.*\b(?:should|can|could) (?:i|we) do\b)(?!.*\bfor \d+ min)(?!.*\bgoals? for\b)"
-    r"|\bdifference between\b|^how do (?:people|you|we|i|teams) (?:usually )?(?:take|track|collect|report|measure|"
-    r"document)\b",
-    _I,
-)
-ALWAYS_QUESTION = re.compile(
-    r"^(?:how often|how long|how many|when (?:do|does|is|are)|what makes)\b|\bdifference between\b"
-    r"|^how do (?:people|you|we|teams) (?:usually )?(?:take|track|collect|report)\b",
-    _I,
-)
-SESSION_CUE = re.compile(
-    r"\b(?:session|sessions|plan (?:a|an|my|the|for)|lesson plan|activities|activity ideas|outline|"
-    r"what (?:should|can|could|do) (?:i|we) do|warm-?ups?|stations?|"
-    r"\d+\s*-?\s*min(?:ute)?s?\s+(?:session|pull-?out|push-?in|block|group|with)|for \d+\s*-?\s*min|^plan\b)",
-    _I,
-)
-GOAL_CUE = re.compile(
-    r"\b(?:(?:write|draft|need|create|generate|make|give|suggest|want|like|help me (?:write|with)|turn)\b[^.?]{0,40}"
-    r"\b(?:goals?|objectives?|benchmarks?)|goals? (?:for|about|around|on)\b|(?:what|which|any) (?:kind of )?goals?|"
-    r"goal ideas|iep goal|measurable goal|something measurable|objectives? for|benchmarks? for|^goal\s*:|"
-    r"good goal|seating goal|transition goal|(?:a|an) \w+ goal\b|^goals?\b)",
-    _I,
-)
-SCOPE_CUE = re.compile(
-    r"\b(?:should|can|could|may|does|do|would|will)\b[^.?]{0,40}\b(?:school[- ]based ot|school ot|the ot|ot)\b"
-    r"[^.?]{0,25}\b(?:address|work on|treat|handle|cover|do|provide|help|be involved|take on|teach)\b"
-    r"|\b(?:an? )?ot (?:thing|job|role|responsibility|issue)\b|\bdo we have to (?:provide|follow|do)\b"
-    r"|\bis (?:that|it) even ot\b"
-    r"|\b(?:in scope|out of scope|scope|should (?:i|we|ot|the ot|the school ot)\b|i should be\b|can i\?|"
-    r"(?:can|could|may) (?:i|we|ot|the ot|"
-    r"school ot|the school ot)\b[^.?]{0,40}\b(?:address|work on|treat|handle|help|cover|bill|see|provide|add|"
-    r"take on|teach)|do i have to|(?:my|ot'?s|our) (?:role|job|lane)|in my lane|appropriate for (?:me|ot|the ot)|"
-    r"any business|make sense for|who should (?:handle|do|own|take)|whose job|allowed to|take (?:a kid|him|her|them)"
-    r" on|is (?:that|this|it) (?:an? )?(?:ot|school ot) (?:thing|issue|referral)|is that ot|or is (?:that|it) (?:pt|"
-    r"the|a))",
-    _I,
-)
 # Follow-up edits on the last draft.
 EDIT_MASTERY = re.compile(
     r"\b(\d+)\s*(?:of|out of|/)\s*(\d+)\s*([a-z ]{0,30}?)(?:trials|opportunities|days|sessions|"
@@ -83,28 +33,6 @@ EDIT_NAME = re.compile(
 )
 EDIT_LEVEL = re.compile(r"\bmore (support|independent|independence)\b", _I)
 REFERS_BACK = re.compile(r"\b(?:that|this|the same|the|her|his|their) goal\b|\bfor (?:it|that|this)\b|\bthat one\b", _I)
-
-
-def route(text: str) -> str:
-    """The intent of a message, by ordered principles: a pasted goal is a review; a definition is a question;
-    a session request is a plan; a goal request is a goal; 'should I / my role / whose job' is scope."""
-    stripped = text.strip()
-    quoted_goal = re.search(r"['\"“][^'\"”]*\bwill\b", text)
-    pasted = quoted_goal or (
-        GOAL_STATEMENT.search(text)
-        and (REVIEW_CUE.search(text) or GOAL_MARKERS.search(text) or re.search(r"['\"“]", text))
-    )
-    if pasted and not re.search(r"\bturn (?:this|it) into\b", text, _I):
-        return "review"
-    if ALWAYS_QUESTION.search(stripped) or (DEFINITION.search(stripped) and not SCOPE_CUE.search(text)):
-        return "question"
-    if SESSION_CUE.search(text):
-        return "plan"
-    if GOAL_CUE.search(text):
-        return "goal"
-    if SCOPE_CUE.search(text):
-        return "scope"
-    return "question"
 
 
 class ChatState(BaseModel):
@@ -188,33 +116,41 @@ def _plan_request(text: str, profile: Profile) -> dict[str, Any]:
     }
 
 
-def answer_question(text: str, services: Any) -> ChatReply:
-    """A primer question answered from retrieved passages, with their sources."""
-    passages = services.searcher.search(text, k=3, filters=SearchFilters(kind="primer"))
+def answer_question_offline(text: str, services: Any) -> ChatReply:
+    """The best sentences of the retrieved primer sections (several per document), with their sources."""
+    passages = services.searcher.search(text, k=5, filters=SearchFilters(kind="primer"), distinct=False)
     sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
     words = set(tokenize(text))
+    top_doc = passages[0].source_id if passages else ""
     sentences = []
-    for passage in passages:
+    for rank, passage in enumerate(passages):
         body = " ".join(sections.get(passage.chunk_id, passage.text).split())
         for sentence in re.split(r"(?<=[.!?])\s+", body):
-            overlap = len(words & set(tokenize(sentence)))
-            sentences.append((overlap, len(sentences), sentence))
+            score = len(words & set(tokenize(sentence))) + (1.5 if passage.source_id == top_doc else 0) - 0.2 * rank
+            sentences.append((score, len(sentences), sentence))
     best = sorted(sorted(sentences, reverse=True)[:3], key=lambda item: item[1])
     answer = " ".join(s for _, _, s in best) or "I could not find that in the library."
-    citations = [p.citation() for p in passages]
+    cited = {p.source_id: p for p in passages}
+    return ChatReply(
+        intent="question",
+        answer=answer,
+        citations=[p.citation() for p in cited.values()][:3],
+        result={"passages": [p.chunk_id for p in passages]},
+    )
+
+
+def answer_question(text: str, services: Any) -> ChatReply:
+    """A library question: the model words it from the passages when configured, else the passages speak."""
+    offline = answer_question_offline(text, services)
     if getattr(services, "llm", None) is None:
-        return ChatReply(intent="question", answer=answer, citations=citations)
-    context = "\n\n".join(sections.get(p.chunk_id, p.text) for p in passages)
+        return offline
+    sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
+    context = "\n\n".join(sections.get(c, "") for c in offline.result["passages"])
     try:
         worded = llm_ask(services.llm, load_prompt("question", question=text, passages=context))
     except LLMUnavailable as exc:
-        return ChatReply(
-            intent="question",
-            answer=answer,
-            citations=citations,
-            note=f"{exc}; this answer is quoted from the library instead.",
-        )
-    return ChatReply(intent="question", answer=worded.strip() or answer, citations=citations)
+        return offline.model_copy(update={"note": f"{exc}; this answer is quoted from the library instead."})
+    return offline.model_copy(update={"answer": worded.strip() or offline.answer})
 
 
 def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
@@ -274,6 +210,34 @@ def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, Chat
         rewrite = f"\nSuggested rewrite: {review.suggested_rewrite}" if review.suggested_rewrite else ""
         return ChatReply(intent="review", answer=f"{verdict}{issues}{rewrite}", result=review.model_dump()), state
     return answer_question(text, services), state
+
+
+def respond_stream(text: str, state: ChatState, services: Any) -> Iterator[tuple[str, ChatReply | None, ChatState]]:
+    """Like respond, but yields (answer so far, None, state) while a language model streams a library answer,
+    then (full answer, reply, new state). Without a model, or for other intents, it yields once."""
+    clean = clean_text(text, "message", limit=20_000)
+    if (
+        getattr(services, "llm", None) is None
+        or route(clean) != "question"
+        or (state.last_goal is not None and bool(EDIT_NAME.search(clean) or re.search(r"\bmake it\b", clean, _I)))
+    ):
+        reply, new_state = respond(clean, state, services)
+        yield reply.answer, reply, new_state
+        return
+    offline = answer_question_offline(clean, services)
+    sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
+    context = "\n\n".join(sections.get(c, "") for c in offline.result["passages"])
+    new_state = state.model_copy(update={"turns": state.turns + 1})
+    answer = ""
+    try:
+        for token in llm_stream(services.llm, load_prompt("question", question=clean, passages=context)):
+            answer += token
+            yield answer, None, new_state
+    except LLMUnavailable as exc:
+        reply = offline.model_copy(update={"note": f"{exc}; this answer is quoted from the library instead."})
+        yield reply.answer, reply, new_state
+        return
+    yield answer, offline.model_copy(update={"answer": answer.strip() or offline.answer}), new_state
 
 
 def _pasted_goal(text: str) -> str:

@@ -10,7 +10,7 @@ from assistant.goalbank import render_template
 from assistant.vocab import DOMAIN_TITLES, GRADE_BANDS
 
 # Bump when chunk text changes shape, so every chunk is re-embedded once.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 # Words people use for each grade band, so "7th grader" or "preschooler" finds records tagged 6_8 or prek.
 BAND_WORDS = {
     "prek": "preschool pre-K preschooler age 3-5",
@@ -64,6 +64,14 @@ class Chunk(BaseModel):
         return meta
 
 
+def _concerns(concerns: list[str]) -> str:
+    return "\nWhen to use it: " + "; ".join(concerns) + "." if concerns else ""
+
+
+def _questions(questions: list[str]) -> str:
+    return "\nAnswers questions like: " + " ".join(questions) if questions else ""
+
+
 def _primer_chunks(doc: PrimerDoc) -> list[Chunk]:
     return [
         Chunk(
@@ -72,7 +80,8 @@ def _primer_chunks(doc: PrimerDoc) -> list[Chunk]:
             section=s.slug,
             kind="primer",
             title=f"{doc.title}: {s.heading}",
-            text=f"{doc.title}. {s.heading}.\n{s.text}\n({doc.summary}){band_words(doc.grade_bands)}",
+            text=f"{doc.title}. {s.heading}.\n{s.text}\n({doc.summary}){_questions(doc.questions)}"
+            f"{band_words(doc.grade_bands)}",
             domains=list(doc.domains),
             grade_bands=band_sort(doc.grade_bands or list(GRADE_BANDS)),
         )
@@ -85,7 +94,7 @@ def _goal_chunk(goal: GoalTemplate) -> Chunk:
     text = (
         f"Goal bank, {area}: {goal.skill} ({goal.support_level.replace('_', ' ')}).\n"
         f"{render_template(goal)}\nWhy it matters at school: {goal.educational_relevance}"
-        f"{band_words(goal.grade_bands)}"
+        f"{_concerns(goal.concerns)}{band_words(goal.grade_bands)}"
     )
     return Chunk(
         id=f"{goal.id}#goal",
@@ -109,7 +118,7 @@ def _activity_chunk(act: Activity) -> Chunk:
     )
     if act.classroom_routine:
         text += f"\nClassroom routine: {act.classroom_routine}."
-    text += band_words(act.grade_bands)
+    text += _concerns(act.concerns) + band_words(act.grade_bands)
     return Chunk(
         id=f"{act.id}#activity",
         source_id=act.id,

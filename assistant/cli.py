@@ -170,20 +170,20 @@ def ask_text(result: dict) -> str:
 
 
 def plan_result(services: Services, payload: dict) -> dict:
-    from assistant.sessions import plan_session
+    from assistant.sessions import advise_service_model, plan_session
 
     goals = payload.get("goals")
     if isinstance(goals, str):
         goals = [goals]
-    minutes = payload.get("minutes", 30)
-    return plan_session(
+    plan = plan_session(
         goals or [],
-        minutes,
+        payload.get("minutes", 30),
         payload.get("model") or "pull-out",
         services,
         interests=payload.get("interests"),
         grade=payload.get("grade"),
-    ).model_dump()
+    )
+    return {**plan.model_dump(), "service_advice": advise_service_model(goals, services).model_dump()}
 
 
 def plan_text(result: dict) -> str:
@@ -194,6 +194,9 @@ def plan_text(result: dict) -> str:
     lines += ["Data:", *(f"  - {d}" for d in result["data_collection"])]
     lines += ["Carryover:", *(f"  - {c}" for c in result["carryover"])]
     lines.append("Materials: " + ", ".join(result["materials"]))
+    advice = result["service_advice"]
+    mix = ", ".join(f"{m['model']} {m['minutes_per_week']} min/week" for m in advice["mix"])
+    lines.append(f"Service model: {mix}. {advice['rationale']}")
     return "\n".join(lines)
 
 

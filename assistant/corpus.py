@@ -60,6 +60,9 @@ class PrimerDoc(Record):
     domains: list[Domain] = Field(default_factory=list, description="Domains it covers; [] for general topics.")
     grade_bands: list[GradeBand] = Field(default_factory=lambda: list(GRADE_BANDS))
     summary: Text = Field(description="One or two sentences on what the document covers.")
+    questions: list[Text] = Field(
+        default_factory=list, description="Questions the document answers, as a school OT would ask them."
+    )
     sections: list[PrimerSection] = Field(min_length=2, description="Parsed from the body.")
 
 
@@ -104,6 +107,9 @@ class GoalTemplate(Record):
     educational_relevance: Text
     ladder: Ladder
     ladder_prompts: list[Text] = Field(default_factory=list, description="Support faded across periods.")
+    concerns: list[Text] = Field(
+        default_factory=list, description="How teachers and OTs describe the problem this goal answers, in their words."
+    )
 
     @field_validator("behavior")
     @classmethod
@@ -154,6 +160,9 @@ class Activity(Record):
     theme_hint: str | None = Field(None, description="How to weave a theme in, with {theme}.")
     classroom_routine: str | None = Field(None, description="The real routine a push-in version sits in.")
     evidence: Text
+    concerns: list[Text] = Field(
+        default_factory=list, description="How teachers and OTs describe the need this activity serves."
+    )
 
 
 class Corpus(BaseModel):

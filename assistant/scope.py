@@ -88,6 +88,20 @@ NEW_SERVICE = re.compile(
     r"\bhelp\s+(?:him|her)\s+get\s+ready\b|\bcan\s+ot\s+help\s+with\s+that\b",
     _I,
 )
+# Skills that matter at school for one student and not another (DOMAIN.md): without a stated school
+# impact the honest answer is "depends".
+AMBIGUOUS_SKILL = re.compile(
+    r"\b(?:shoe ?tying|tie (?:his|her|their) shoes|tying (?:his|her|their )?shoes|shoelaces|"
+    r"utensils?|tooth ?brushing|brush(?:ing)? (?:his|her|their) teeth|clumsy|clumsiness|"
+    r"anxiety|anxious|picky eat\w*)\b",
+    _I,
+)
+SCHOOL_IMPACT = re.compile(
+    r"\b(?:miss(?:es|ing)?|late|can'?t (?:join|keep up|finish|get)|sits? out|falls? behind|"
+    r"left out|during (?:pe|lunch|recess|class|gym)|at (?:recess|lunch|school)|in (?:class|pe|gym)|"
+    r"before (?:pe|recess)|after (?:pe|recess))\b",
+    _I,
+)
 UNILATERAL = re.compile(
     r"\b(?:can|could|should|may)\s+i\s+(?:just\s+)?(?:stop|drop|discharge|end|cut|add|start|pick up|double|"
     r"reduce|increase|change|amend|update|rewrite|write)\b[^?]*\b(?:myself|on my own|"
@@ -153,7 +167,8 @@ def read_signals(question: str) -> Signals:
         unsure=bool(UNSURE.search(question)),
         plan=plan,
         systemwide=bool(SYSTEMWIDE.search(question)),
-        new_service=bool(NEW_SERVICE.search(question)),
+        new_service=bool(NEW_SERVICE.search(question))
+        or bool(AMBIGUOUS_SKILL.search(question) and not SCHOOL_IMPACT.search(question)),
         clinical=bool(CLINICAL.search(question)),
         no_disability=bool(NO_DISABILITY.search(question)),
     )

@@ -210,8 +210,10 @@ def advise_service_model(goals: list[str], services: Any, context: str = "") -> 
     if not goals:
         raise InputError("give at least one goal")
     lowered = context.lower()
-    private = re.search(r"toilet|hygiene|bathroom|restroom|changing|menstru|deodorant|dressing for pe",
-                        " ".join(goals).lower() + " " + lowered)
+    private = re.search(
+        r"toilet|hygiene|bathroom|restroom|changing|menstru|deodorant|dressing for pe",
+        " ".join(goals).lower() + " " + lowered,
+    )
     new_skill = re.search(r"new skill|just starting|emerging|not yet|can't yet|has never|distract|noisy", lowered)
     direct = 20 * len(goals)
     mix = [{"model": "consult", "minutes_per_week": 15, "purpose": "Coach the teacher and aides; adjust supports."}]

@@ -13,6 +13,7 @@ from assistant.corpus import load_corpus
 from assistant.embeddings import Embedder, open_chroma
 from assistant.index import open_collection, refresh_index
 from assistant.retrieval import HybridSearcher
+from assistant.services import Services
 from assistant.settings import Settings
 from evals.retrieval import compare_modes, load_retrieval_cases
 
@@ -88,9 +89,34 @@ def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
             "recall_at_5": {mode: r["recall"] for mode, r in recall.items()},
             "recall_at_5_per_domain": {mode: r["per_domain"] for mode, r in recall.items()},
             "labeled_queries": len(cases),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
+        figures["capabilities"] = capability_latency(Services(settings, corpus, embedder, searcher, None))
+        figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
+
+
+def capability_latency(services: Services) -> dict[str, dict[str, float]]:
+    """Warm p50/p95 per capability over its labeled cases (each text seen once; the model already loaded)."""
+    from evals.brain_metrics import ask_latency, plan_metrics, scope_metrics
+    from evals.goal_metrics import draft_metrics, load_cases, review_metrics
+
+    draft_goal_warmup(services)
+    runs = {
+        "goal": draft_metrics(services, load_cases("goal")),
+        "review": review_metrics(services, load_cases("review")),
+        "scope": scope_metrics(services, load_cases("scope")),
+        "plan": plan_metrics(services, load_cases("plan")),
+    }
+    result = {name: {"p50_ms": m.p50_ms, "p95_ms": m.p95_ms, "n": m.cases} for name, m in runs.items()}
+    result["ask"] = {**ask_latency(services, load_cases("router")), "n": len(load_cases("router"))}
+    return result
+
+
+def draft_goal_warmup(services: Services) -> None:
+    """One throw-away call so lazy imports and first-call costs are not counted as latency."""
+    from assistant.goals import draft_goal
+
+    draft_goal("warm-up: 2nd grader, messy handwriting", services)
 
 
 def bench_markdown(figures: dict[str, Any]) -> str:
@@ -105,6 +131,8 @@ def bench_markdown(figures: dict[str, Any]) -> str:
         rows.append((f"{key.replace('_', ' ')} p50 / p95", f"{q['p50_ms']} / {q['p95_ms']} ms (n={q['n']})"))
     for mode, value in figures["recall_at_5"].items():
         rows.append((f"recall@5 {mode} ({figures['labeled_queries']} queries)", value))
+    for name, q in figures.get("capabilities", {}).items():
+        rows.append((f"warm `{name}` p50 / p95", f"{q['p50_ms']} / {q['p95_ms']} ms (n={q['n']})"))
     rows.append(("peak RSS", f"{figures['peak_rss_mb']} MB"))
     table = ["| measure | value |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
     domains = sorted(figures["recall_at_5_per_domain"]["hybrid"])

@@ -5,7 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.chat import ChatState, respond, route
+from assistant.chat import ChatState, respond
+from assistant.router import route
 from assistant.scope import answer_scope
 from assistant.sessions import plan_session
 from evals.goal_metrics import _share, latency

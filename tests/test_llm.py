@@ -116,3 +116,16 @@ def test_a_remote_llm_needs_permission_and_https(tmp_path):
 def test_a_prompt_missing_a_variable_is_an_error():
     with pytest.raises(ConfigError, match="needs the variable"):
         load_prompt("goal", request="x")
+
+
+def test_library_answers_stream_token_by_token(services, stub):
+    from assistant.chat import respond_stream
+
+    stub.enqueue("Push-in happens in the classroom during the real task and pull-out happens in a separate room.")
+    steps = list(respond_stream("what is the difference between push-in and pull-out?", ChatState(),
+                                llm_services(services, stub.kind, stub.url)))
+    partials = [answer for answer, reply, _ in steps if reply is None]
+    assert len(partials) > 3 and partials == sorted(partials, key=len)
+    _, reply, state = steps[-1]
+    assert reply.answer.startswith("Push-in happens") and reply.citations and state.turns == 1
+    assert stub.requests[0]["body"].get("stream") is True

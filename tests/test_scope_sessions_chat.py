@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from assistant.chat import ChatState, respond, route
+from assistant.chat import ChatState, respond
 from assistant.errors import InputError
+from assistant.router import route
 from assistant.scope import answer_scope
 from assistant.sessions import advise_service_model, plan_session
 from evals.goal_metrics import load_cases
