@@ -77,6 +77,10 @@ class Embedder:
         )
         return vectors.tolist()
 
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks time the embedding too)."""
+        self._queries.clear()
+
     def warm(self, texts: list[str]) -> None:
         """Embed several queries in one batch (one forward pass) and keep them for embed_query."""
         new = [t for t in dict.fromkeys(texts) if t not in self._queries]

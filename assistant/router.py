@@ -45,6 +45,8 @@ GOAL_CUE = re.compile(
 SCOPE_CUE = re.compile(
     r"\b(?:should|can|could|may|does|do|would|will)\b[^.?]{0,40}\b(?:school[- ]based ot|school ot|the ot|ot)\b"
     r"[^.?]{0,25}\b(?:address|work on|treat|handle|cover|do|provide|help|be involved|take on|teach)\b"
+    r"|\b(?:school[- ]based ot|school ot|the ot|ot)\s+(?:should|can|could|must|has to|needs to)\s+"
+    r"(?:address|work on|treat|handle|cover|do|provide|help|teach|take on)\b"
     r"|\b(?:an? )?ot (?:thing|job|role|responsibility|issue)\b|\bdo we have to (?:provide|follow|do)\b"
     r"|\bis (?:that|it) even ot\b"
     r"|\b(?:in scope|out of scope|scope|should (?:i|we|ot|the ot|the school ot)\b|i should be\b|can i\?|"

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 from assistant.embeddings import force_offline
 from assistant.errors import AssistantError
@@ -12,10 +13,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("gate", help="run the deterministic evals and fail below evals/thresholds.yaml")
+    run = sub.add_parser("run", help="run case files and write a report")
+    run.add_argument("--cases", nargs="+", type=Path, help="case files or folders (default: evals/cases)")
+    run.add_argument("--task", choices=["goal", "review", "scope", "plan", "route", "retrieval"])
+    run.add_argument("--backend", choices=["none", "ollama", "openai"], default="none")
+    run.add_argument("--out", type=Path, default=Path("evals/reports/run"), help="report folder")
+    run.add_argument("--use-data-index", action="store_true", help="use the configured index, not a fresh one")
     bench = sub.add_parser("bench", help="measure index build, refresh and query latency")
     bench.add_argument("--rounds", type=int, default=3, help="passes over the query set")
     args = parser.parse_args(argv)
     try:
+        if args.command == "run":
+            from evals.run import main_run
+
+            return main_run(args.cases, args.task, args.backend, args.out, fresh_index=not args.use_data_index)
         if args.command == "gate":
             from evals.gate import run_gate
 

@@ -122,8 +122,13 @@ def test_library_answers_stream_token_by_token(services, stub):
     from assistant.chat import respond_stream
 
     stub.enqueue("Push-in happens in the classroom during the real task and pull-out happens in a separate room.")
-    steps = list(respond_stream("what is the difference between push-in and pull-out?", ChatState(),
-                                llm_services(services, stub.kind, stub.url)))
+    steps = list(
+        respond_stream(
+            "what is the difference between push-in and pull-out?",
+            ChatState(),
+            llm_services(services, stub.kind, stub.url),
+        )
+    )
     partials = [answer for answer, reply, _ in steps if reply is None]
     assert len(partials) > 3 and partials == sorted(partials, key=len)
     _, reply, state = steps[-1]
