@@ -50,6 +50,23 @@ def index_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_S) -> Iterator[
         lock.release()
 
 
+PAGE = 5000
+
+
+def get_all(collection: Any, include: list[str]) -> dict[str, list]:
+    """Every record of a collection, a page at a time (one get() of a large collection exceeds SQLite's limits)."""
+    result: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=PAGE, offset=offset)
+        result["ids"] += page["ids"]
+        for key in include:
+            result[key] += list(page[key]) if page[key] is not None else []
+        if len(page["ids"]) < PAGE:
+            return result
+        offset += PAGE
+
+
 def open_collection(settings: Settings, embedder: Embedder, client: Any = None) -> Any:
     """The corpus collection, always with our embedding function and cosine space."""
     client = client or open_chroma(settings)
@@ -107,7 +124,7 @@ def refresh_index(
             if rebuild:
                 client.delete_collection(settings.collection)
         collection = open_collection(settings, embedder, client)
-        stored = collection.get(include=["metadatas"])
+        stored = get_all(collection, ["metadatas"])
         hashes = {i: (m or {}).get("hash") for i, m in zip(stored["ids"], stored["metadatas"], strict=True)}
         wanted = {c.id for c in chunks}
         gone = [i for i in hashes if i not in wanted]

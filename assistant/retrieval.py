@@ -100,7 +100,9 @@ class HybridSearcher:
     """Search one Chroma collection densely and by BM25, fused; BM25 is built from the stored chunks."""
 
     def __init__(self, collection: Any, embedder: Embedder, k: int = 5) -> None:
-        stored = collection.get(include=["documents", "metadatas"])
+        from assistant.index import get_all
+
+        stored = get_all(collection, ["documents", "metadatas"])
         self.collection, self.embedder, self.k = collection, embedder, k
         self.ids: list[str] = stored["ids"]
         self.docs: list[str] = stored["documents"]

@@ -16,6 +16,7 @@ from assistant.retrieval import HybridSearcher
 from assistant.services import Services
 from assistant.settings import Settings
 from evals.retrieval import compare_modes, load_retrieval_cases
+from evals.scale import cold_start, scale_curve
 
 REPORTS = Path(__file__).parent / "reports"
 
@@ -52,7 +53,7 @@ class _LangchainEmbeddings:
         return self.embedder.embed_query(text)
 
 
-def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
+def retrieval_bench(rounds: int = 3, quick: bool = False) -> dict[str, Any]:
     """Build a fresh index in a temp dir and measure it; returns the figures."""
     from langchain_chroma import Chroma
 
@@ -94,6 +95,10 @@ def retrieval_bench(rounds: int = 3) -> dict[str, Any]:
         }
         figures["capabilities"] = capability_latency(Services(settings, corpus, embedder, searcher, None))
         figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        figures.update(cold_start(settings.data_dir))
+        factors = (1, 10) if quick else (1, 10, 100)
+        figures["scale_curve"] = scale_curve(collection, embedder, queries[:40], factors)
+        figures["peak_rss_with_scale_curve_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
 
 
@@ -135,7 +140,19 @@ def bench_markdown(figures: dict[str, Any]) -> str:
         rows.append((f"recall@5 {mode} ({figures['labeled_queries']} queries)", value))
     for name, q in figures.get("capabilities", {}).items():
         rows.append((f"warm `{name}` p50 / p95", f"{q['p50_ms']} / {q['p95_ms']} ms (n={q['n']})"))
-    rows.append(("peak RSS", f"{figures['peak_rss_mb']} MB"))
+    rows.append(("cold start (process start to page answering, index present)", f"{figures['cold_start_s']} s"))
+    for factor, q in figures.get("scale_curve", {}).items():
+        rows.append(
+            (
+                f"hybrid query at {factor} ({q['chunks']} chunks) p50 / p95",
+                f"{q['p50_ms']} / {q['p95_ms']} ms (load {q['load_s']} s)",
+            )
+        )
+    rows.append(("peak RSS (model, index, every capability run)", f"{figures['peak_rss_mb']} MB"))
+    if "peak_rss_with_scale_curve_mb" in figures:
+        rows.append(
+            ("peak RSS including the scale curve's synthetic corpus", f"{figures['peak_rss_with_scale_curve_mb']} MB")
+        )
     table = ["| measure | value |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
     domains = sorted(figures["recall_at_5_per_domain"]["hybrid"])
     table += ["", "| domain | " + " | ".join(figures["recall_at_5"]) + " |", "|---|---|---|---|"]

@@ -101,3 +101,14 @@ def test_a_second_writer_waits_for_the_lock_and_then_says_why(tmp_path, mini_cor
         holder.kill()
         holder.wait()
     assert refresh_index(settings, embedder, lock_timeout=5).embedded > 0
+
+
+def test_large_collections_are_read_a_page_at_a_time(tmp_path, mini_corpus, embedder, monkeypatch):
+    import assistant.index as index
+
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    refresh_index(settings, embedder)
+    monkeypatch.setattr(index, "PAGE", 7)
+    everything = index.get_all(open_collection(settings, embedder), ["metadatas"])
+    assert len(everything["ids"]) == len(set(everything["ids"])) == len(everything["metadatas"]) > 7
+    assert refresh_index(settings, embedder).embedded == 0
