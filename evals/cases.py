@@ -38,6 +38,7 @@ CheckType = Literal[
     "interests_woven_in",
     "source_in_top_k",
     "llm_judge",
+    "not_in_scope",
 ]
 
 
@@ -105,10 +106,13 @@ def default_checks(case: Case) -> list[CaseCheck]:
                 _c("rewrite_passes", "rewrite_passes", "major"),
             ]
         case "scope":
-            return [
+            checks = [
                 _c("verdict", "equals", "critical", 2, field="verdict"),
                 _c("pathways", "includes", "minor", 0.5, field="pathways"),
             ]
+            if expected.get("verdict") == "out_of_scope" and case.tags.get("clear"):
+                checks.append(_c("clear_out_not_in_scope", "not_in_scope", "critical"))
+            return checks
         case "plan":
             checks = [
                 _c("minutes_add_up", "minutes_add_up", "critical"),
