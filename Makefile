@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup index bench clean
+.PHONY: run test setup browser index bench clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 run: setup
 	$(PY) app.py
 
-test: setup
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: setup browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 	$(PY) -m evals gate

@@ -18,10 +18,13 @@ def main() -> int:
         return 2
     from assistant import ui
 
+    services.embedder.load()  # load once at start, so the first click is as fast as the rest
+    services.searcher.search("warm up the search")
+
     print(f"School OT Assistant on http://{settings.host}:{settings.port}", file=sys.stderr)
-    ui.build(services).launch(
-        server_name=settings.host, server_port=settings.port, share=False, theme=ui.theme(), show_error=False
-    )
+    demo = ui.build(services).queue(default_concurrency_limit=2, max_size=64)
+    demo.launch(server_name=settings.host, server_port=settings.port, share=False, theme=ui.theme(), css=ui.CSS,
+                show_error=False)
     return 0
 
 

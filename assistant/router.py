@@ -47,6 +47,7 @@ SCOPE_CUE = re.compile(
     r"[^.?]{0,25}\b(?:address|work on|treat|handle|cover|do|provide|help|be involved|take on|teach)\b"
     r"|\b(?:school[- ]based ot|school ot|the ot|ot)\s+(?:should|can|could|must|has to|needs to)\s+"
     r"(?:address|work on|treat|handle|cover|do|provide|help|teach|take on)\b"
+    r"|\b(?:i|we) should (?:be )?(?:work(?:ing)? on|address\w*|treat\w*|handl\w*|cover\w*|tak\w+ on)\b"
     r"|\b(?:an? )?ot (?:thing|job|role|responsibility|issue)\b|\bdo we have to (?:provide|follow|do)\b"
     r"|\bis (?:that|it) even ot\b"
     r"|\b(?:in scope|out of scope|scope|should (?:i|we|ot|the ot|the school ot)\b|i should be\b|can i\?|"
@@ -57,6 +58,13 @@ SCOPE_CUE = re.compile(
     r" on|is (?:that|this|it) (?:an? )?(?:ot|school ot) (?:thing|issue|referral)|is that ot|or is (?:that|it) (?:pt|"
     r"the|a))",
     _I,
+)
+
+
+STUDENT_DESCRIPTION = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)[- ]grader|kindergartner|preschooler|\d+[- ]year[- ]old|grade \d+|"
+    r"transition program|middle schooler|high schooler|freshman|sophomore|junior|senior|gr \d+)\b",
+    re.I,
 )
 
 
@@ -79,4 +87,6 @@ def route(text: str) -> str:
         return "goal"
     if SCOPE_CUE.search(text):
         return "scope"
+    if STUDENT_DESCRIPTION.search(text) and "?" not in text:
+        return "goal"  # "2nd grader, fists her pencil, tires after 2 sentences": a request for a goal
     return "question"

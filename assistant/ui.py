@@ -1,67 +1,211 @@
-"""The Gradio page (gradio is imported here only); handlers are plain functions over Services."""
+"""The Gradio page (gradio is imported here only); what events do lives in handlers.py as plain functions."""
 
+import secrets
 from typing import Any
 
-from assistant.errors import AssistantError
-from assistant.schemas import SearchFilters
+from assistant import handlers
 from assistant.services import Services
 from assistant.stats import corpus_stats
 from assistant.vocab import DOMAINS, GRADE_BANDS
 
 KINDS = ["primer", "goal", "activity", "scope"]
+CSS = """
+.card { border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem 1rem; }
+@media (max-width: 900px) { .gradio-container { padding: 0.25rem !important; } }
+"""
 
 
 def stats_text(services: Services) -> str:
-    """A one-paragraph overview of what the local library holds."""
+    """A one-line overview of what the local library holds."""
     totals = corpus_stats(services.corpus)["totals"]
     return (
         f"Library: {totals['primer']} primer documents, {totals['goals']} goal templates, "
-        f"{totals['activities']} activities, {totals['scope']} scope cases. "
-        f"Everything runs on this computer; nothing you type leaves it."
+        f"{totals['activities']} activities, {totals['scope']} scope cases."
     )
 
 
 def search_markdown(
     services: Services, query: str, kind: str | None = None, domain: str | None = None, grade: str | None = None
 ) -> str:
-    """Search results as Markdown with their sources, or a one-line reason."""
-    try:
-        filters = SearchFilters(kind=kind or None, domain=domain or None, grade_band=grade or None)
-        passages = services.searcher.search(query or "", filters=filters)
-    except AssistantError as exc:
-        return f"**{exc}**"
-    if not passages:
-        return "No passages match those filters."
-    blocks = []
-    for p in passages:
-        excerpt = p.citation(400).excerpt
-        blocks.append(f"**{p.title}**  \n`{p.source_id}` · {p.kind}\n\n> {excerpt}")
-    return "\n\n---\n\n".join(blocks)
+    """Kept for the minimal search box and its tests: the library search as Markdown."""
+    if not (query or "").strip():
+        return "**the search text is empty**"
+    return handlers.library(services, query, kind or "", domain or "", grade or "")
+
+
+def _api(demo: Any, services: Services) -> None:
+    """Named endpoints for gradio_client: CONTRACT JSON for goal, review, scope and plan."""
+    import gradio as gr
+
+    from assistant.cli import goal_result, plan_result, review_result, scope_result
+
+    def goal(text: str) -> dict:
+        return goal_result(services, {"text": text})
+
+    def review(text: str) -> dict:
+        return review_result(services, {"text": text})
+
+    def scope(text: str) -> dict:
+        return scope_result(services, {"text": text})
+
+    def plan(
+        goals: list[str], minutes: int = 30, model: str = "pull-out", interests: str = "", grade: str = ""
+    ) -> dict:
+        return plan_result(
+            services,
+            {
+                "goals": goals,
+                "minutes": int(minutes),
+                "model": model,
+                "interests": interests or None,
+                "grade": grade or None,
+            },
+        )
+
+    with demo:
+        for fn in (goal, review, scope, plan):
+            gr.api(fn, api_name=fn.__name__)
 
 
 def build(services: Services) -> Any:
-    """The page: corpus statistics and a search box showing passages with their sources."""
+    """The page: chat with cards and sources, goal writer, goal checker, session planner, scope check, library."""
     import gradio as gr
 
+    s = services
     with gr.Blocks(title="School OT Assistant", analytics_enabled=False) as demo:
-        gr.Markdown("# School OT Assistant\n" + stats_text(services))
-        with gr.Row():
-            query = gr.Textbox(
-                label="Search the library", placeholder="e.g. pull-out for scissors skills", scale=4, max_length=2000
-            )
-            button = gr.Button("Search", variant="primary", scale=1)
-        with gr.Row():
-            kind = gr.Dropdown(KINDS, label="Kind", value=None)
-            domain = gr.Dropdown(list(DOMAINS), label="Domain", value=None)
-            grade = gr.Dropdown(list(GRADE_BANDS), label="Grade band", value=None)
-        results = gr.Markdown(elem_id="results")
+        drafts = gr.BrowserState(
+            dict(handlers.EMPTY_DRAFTS), storage_key="school-ot-drafts", secret=secrets.token_hex(16)
+        )
+        gr.Markdown("# School OT Assistant")
+        gr.Markdown(handlers.mode_banner(s.settings) + " " + stats_text(s), elem_id="mode-banner")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Conversation", height=380, elem_id="chatbot")
+                        message = gr.Textbox(
+                            label="Your question or request",
+                            elem_id="chat-input",
+                            placeholder="e.g. write a goal for a 3rd grader who ...",
+                            max_length=4000,
+                        )
+                        send = gr.Button("Send", variant="primary", elem_id="chat-send")
+                        gr.Examples(handlers.EXAMPLES, inputs=message, label="Try one")
+                    with gr.Column(scale=2):
+                        with gr.Accordion("Student profile (used by the chat)", open=False):
+                            grade = gr.Dropdown(
+                                [
+                                    "",
+                                    "pre-K",
+                                    "kindergarten",
+                                    *[f"grade {i}" for i in range(1, 13)],
+                                    "transition program",
+                                ],
+                                label="Grade",
+                                value="",
+                            )
+                            concern = gr.Textbox(label="Concern")
+                            baseline = gr.Textbox(label="Baseline (with its unit)")
+                            setting = gr.Textbox(label="Setting")
+                            interests = gr.Textbox(label="Interests")
+                            model = gr.Dropdown(["", "push-in", "pull-out", "consult"], label="Service model")
+                        card = gr.Markdown(elem_id="chat-card", elem_classes="card")
+                        with gr.Accordion("Sources", open=True, elem_id="sources"):
+                            sources = gr.Markdown(elem_id="sources-text")
+                with gr.Row():
+                    export_docx = gr.DownloadButton("Download DOCX", elem_id="export-docx")
+                    export_md = gr.DownloadButton("Download Markdown", elem_id="export-md")
+                    clear = gr.Button("Clear my drafts", variant="stop", elem_id="clear-drafts")
+            with gr.Tab("Goal writer", id="writer"):
+                request = gr.Textbox(label="Describe the student and the concern", lines=3, elem_id="writer-input")
+                with gr.Row():
+                    student = gr.Textbox(label="First name (optional)")
+                    level = gr.Dropdown(
+                        ["standard", "more_support", "more_independent"], value="standard", label="Support level"
+                    )
+                write = gr.Button("Draft goal", variant="primary", elem_id="writer-go")
+                written = gr.Markdown(elem_id="writer-goal", elem_classes="card")
+                edit = gr.Textbox(label="Edit the goal text and re-check it", lines=4, elem_id="writer-edit")
+                live = gr.Markdown(elem_id="writer-rubric")
+                with gr.Accordion("Support-level variants", open=False):
+                    variants = gr.Markdown()
+                with gr.Accordion("Data sheet", open=False):
+                    sheet = gr.Markdown()
+                with gr.Accordion("Teacher / parent handout", open=False):
+                    handout = gr.Markdown()
+            with gr.Tab("Goal checker", id="checker"):
+                pasted = gr.Textbox(label="Paste a goal", lines=4, elem_id="checker-input")
+                check = gr.Button("Check goal", variant="primary", elem_id="checker-go")
+                table = gr.Markdown(elem_id="checker-table")
+                rewrite = gr.Textbox(
+                    label="Suggested rewrite ([brackets]: confirm or fill in)",
+                    lines=4,
+                    buttons=["copy"],
+                    elem_id="checker-rewrite",
+                )
+            with gr.Tab("Session planner", id="planner"):
+                goals_in = gr.Textbox(label="Goals (separate goals with a blank line)", lines=5, elem_id="plan-goals")
+                with gr.Row():
+                    minutes = gr.Number(30, label="Minutes", precision=0, minimum=10, maximum=120)
+                    plan_model = gr.Dropdown(["pull-out", "push-in", "consult"], value="pull-out", label="Model")
+                    plan_grade = gr.Dropdown(["", *GRADE_BANDS], value="", label="Grade band")
+                    plan_interests = gr.Textbox(label="Interests")
+                plan_go = gr.Button("Plan session", variant="primary", elem_id="plan-go")
+                plan_out = gr.Markdown(elem_id="plan-out", elem_classes="card")
+            with gr.Tab("Scope check", id="scope"):
+                question = gr.Textbox(label="Is this school OT?", elem_id="scope-input")
+                scope_go = gr.Button("Check scope", variant="primary", elem_id="scope-go")
+                scope_out = gr.Markdown(elem_id="scope-out", elem_classes="card")
+                scope_sources = gr.Markdown()
+            with gr.Tab("Library", id="library"):
+                with gr.Row():
+                    query = gr.Textbox(label="Search the library", scale=3, elem_id="library-input")
+                    kind = gr.Dropdown(["", *KINDS], value="", label="Kind")
+                    domain = gr.Dropdown(["", *DOMAINS], value="", label="Domain")
+                    band = gr.Dropdown(["", *GRADE_BANDS], value="", label="Grade band")
+                    lib_setting = gr.Dropdown(["", "push-in", "pull-out"], value="", label="Setting")
+                lib_go = gr.Button("Search", elem_id="library-go")
+                results = gr.Markdown(elem_id="results")
 
-        def on_search(text: str, kind_: str | None, domain_: str | None, grade_: str | None) -> str:
-            return search_markdown(services, text, kind_, domain_, grade_)
+        profile = [grade, concern, baseline, setting, interests, model]
 
-        inputs = [query, kind, domain, grade]
-        button.click(on_search, inputs, results, api_name="search")
-        query.submit(on_search, inputs, results, api_name=False)
+        def on_chat(text: str, history: list, saved: dict, *fields: str):
+            keys = ["grade", "concern", "baseline", "setting", "interests", "service model"]
+            yield from handlers.chat_turn(s, text, history or [], saved, dict(zip(keys, fields, strict=True)))
+
+        chat_io = dict(
+            fn=on_chat,
+            inputs=[message, chatbot, drafts, *profile],
+            outputs=[chatbot, drafts, card, sources],
+            api_name=False,
+        )
+        send.click(**chat_io).then(lambda: "", None, message, api_name=False)
+        message.submit(**chat_io).then(lambda: "", None, message, api_name=False)
+        export_docx.click(lambda d: handlers.export(s, d, "docx"), drafts, export_docx, api_name=False)
+        export_md.click(lambda d: handlers.export(s, d, "md"), drafts, export_md, api_name=False)
+        clear.click(
+            lambda: (dict(handlers.EMPTY_DRAFTS), [], "", ""), None, [drafts, chatbot, card, sources], api_name=False
+        )
+        write.click(
+            lambda r, n, lv, d: handlers.write_goal(s, r, n, lv, d),
+            [request, student, level, drafts],
+            [written, variants, sheet, handout, drafts, live],
+            api_name=False,
+        ).then(lambda d: (d.get("goal") or {}).get("goal_text", ""), drafts, edit, api_name=False)
+        edit.change(handlers.rubric_table, edit, live, api_name=False)
+        check.click(lambda t: handlers.check_goal(s, t), pasted, [table, rewrite], api_name=False)
+        plan_go.click(
+            lambda g, m, md, i, gr_, d: handlers.plan_form(s, g, m, md, i, gr_, d),
+            [goals_in, minutes, plan_model, plan_interests, plan_grade, drafts],
+            [plan_out, drafts],
+            api_name=False,
+        )
+        scope_go.click(lambda q: handlers.scope_form(s, q), question, [scope_out, scope_sources], api_name=False)
+        library_in = [query, kind, domain, band, lib_setting]
+        lib_go.click(lambda *a: handlers.library(s, *a), library_in, results, api_name="search")
+        query.submit(lambda *a: handlers.library(s, *a), library_in, results, api_name=False)
+        demo.load(handlers.restore, drafts, [chatbot, card], api_name=False)
+    _api(demo, services)
     return demo
 
 

@@ -1,0 +1,69 @@
+"""The page's handlers as plain functions: cards, drafts kept as JSON, export, library filters."""
+
+import io
+import json
+
+from docx import Document as DocxDocument
+
+from assistant import handlers
+
+REQUEST = "2nd grader Emily, tires after 2 sentences, loves the ocean"
+
+
+def run_chat(services, message, drafts=None):
+    steps = list(handlers.chat_turn(services, message, [], drafts or {}, {}))
+    return steps[-1]
+
+
+def test_a_chat_turn_gives_a_card_sources_and_json_drafts(services):
+    history, drafts, card, sources = run_chat(services, REQUEST)
+    assert history[-1]["role"] == "assistant" and "Objectives" in card and "| Component |" in card
+    assert "g-hfm" in sources
+    assert json.loads(json.dumps(drafts))["goal"]["student"] == "Emily"
+    history, drafts, card, _ = run_chat(services, "make it 3 of 4 weekly writing samples", drafts)
+    assert "in 3 of 4 weekly writing samples" in card
+
+
+def test_the_profile_panel_feeds_the_chat(services):
+    profile = {"grade": "grade 7", "baseline": "2 of 6 classes", "interests": "soccer"}
+    assert handlers.with_profile("write a goal for planner use", profile).endswith(
+        "(grade: grade 7; baseline: 2 of 6 classes; interests: soccer)"
+    )
+    _, drafts, card, _ = list(
+        handlers.chat_turn(services, "write a goal for recording homework in a planner", [], {}, profile)
+    )[-1]
+    assert drafts["goal"]["grade_band"] == "6_8" and "2 of 6" in card
+
+
+def test_bad_input_in_the_chat_is_a_message_not_a_crash(services):
+    history, _, _, _ = run_chat(services, "   ")
+    assert history[-1]["content"].startswith("Sorry:")
+
+
+def test_scope_card_has_a_verdict_badge_pathways_and_questions(services):
+    card, sources = handlers.scope_form(services, "Should I work on shoe tying with a kindergartner?")
+    assert card.startswith("### Verdict: IT DEPENDS") and "**Pathways:**" in card and "To decide" in card
+    assert "`scope-" in sources
+
+
+def test_export_writes_a_docx_with_the_goal_and_restore_brings_it_back(services):
+    _, drafts, _, _ = run_chat(services, REQUEST)
+    path = handlers.export(services, drafts, "docx")
+    with open(path, "rb") as handle:
+        text = "\n".join(p.text for p in DocxDocument(io.BytesIO(handle.read())).paragraphs)
+    assert drafts["goal"]["goal_text"] in text
+    history, card = handlers.restore(drafts)
+    assert history and "Objectives" in card
+    assert handlers.export(services, dict(handlers.EMPTY_DRAFTS), "md") is None
+
+
+def test_the_library_filters_activities_by_setting(services):
+    text = handlers.library(services, "scissors", "", "handwriting_fine_motor", "", "pull-out")
+    ids = [line.split("`")[1] for line in text.splitlines() if line.startswith("**")]
+    settings = {a.id: a.setting for a in services.corpus.activities}
+    assert ids and all(settings[i] in ("pull-out", "both") for i in ids)
+
+
+def test_the_live_rubric_table_rechecks_an_edit():
+    table = handlers.rubric_table("Student will improve handwriting.")
+    assert table.startswith("**Not measurable**") and "| FAIL | Criterion |" in table
