@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.chat import ChatState, respond_stream
 from assistant.errors import AssistantError
-from assistant.export import bundle_markdown, goal_markdown, to_docx
+from assistant.export import bundle_markdown, to_docx
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet
 from assistant.review import review_goal
@@ -261,6 +261,3 @@ def restore(drafts: dict) -> tuple:
     drafts = {**EMPTY_DRAFTS, **(drafts or {})}
     card = goal_card(Goal.model_validate(drafts["goal"])) if drafts.get("goal") else ""
     return drafts.get("history") or [], card
-
-
-__all__ = ["EXAMPLES", "goal_markdown"]

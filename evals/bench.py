@@ -104,19 +104,19 @@ def retrieval_bench(rounds: int = 3, quick: bool = False) -> dict[str, Any]:
 
 def capability_latency(services: Services) -> dict[str, dict[str, float]]:
     """Warm p50/p95 per capability over its labeled cases (each text seen once; the model already loaded)."""
-    from evals.brain_metrics import ask_latency, plan_metrics, scope_metrics
-    from evals.goal_metrics import draft_metrics, load_cases, review_metrics
+    from assistant.chat import ChatState, respond
+    from evals.cases import load_cases
+    from evals.run import DEFAULT_CASES
+    from evals.runner import run_cases, task_functions
 
     draft_goal_warmup(services)
-    runs = {
-        "goal": draft_metrics(services, load_cases("goal")),
-        "review": review_metrics(services, load_cases("review")),
-        "scope": scope_metrics(services, load_cases("scope")),
-        "plan": plan_metrics(services, load_cases("plan")),
-    }
-    result = {name: {"p50_ms": m.p50_ms, "p95_ms": m.p95_ms, "n": m.cases} for name, m in runs.items()}
-    result["ask"] = {**ask_latency(services, load_cases("router")), "n": len(load_cases("router"))}
-    return result
+    tasks = task_functions(services)
+    cases = [c for c in load_cases(DEFAULT_CASES) if c.task in ("goal", "review", "scope", "plan", "route")]
+    tasks["route"] = lambda text: respond(text, ChatState(), services)[0].model_dump()  # a whole ask turn
+    by_task: dict[str, list[float]] = {}
+    for result in run_cases(cases, tasks):
+        by_task.setdefault("ask" if result.task == "route" else result.task, []).append(result.ms)
+    return {name: percentiles(ms) for name, ms in by_task.items()}
 
 
 def draft_goal_warmup(services: Services) -> None:

@@ -9,11 +9,29 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError
-from assistant.rubric import CHECKS, is_measurable, run_rubric
+from assistant.rubric import is_measurable, run_rubric
 from evals.cases import Case, CaseCheck
-from evals.goal_metrics import invented
 
 Output = dict[str, Any]
+
+# Words that would mean the drafter added a diagnosis or a test score the OT did not give.
+DIAGNOSES = re.compile(
+    r"\b(?:autis\w*|asd|adhd|cerebral palsy|cp|down syndrome|dyspraxia|dcd|developmental coordination disorder|"
+    r"dysgraphia|dyslexia|spd|sensory processing disorder|anxiety disorder|ocd|intellectual disability|"
+    r"hypotonia|spina bifida|epilepsy|fasd)\b",
+    re.I,
+)
+SCORES = re.compile(
+    r"\b(?:standard score|percentile|t-score|scaled score|beery|vmi|bot-2|bot2|sensory profile|"
+    r"age equivalent|sfa|school function assessment)\b",
+    re.I,
+)
+
+
+def invented(request: str, text: str) -> list[str]:
+    """Diagnoses or test scores in the drafted text that the request did not mention."""
+    given = {m.lower() for m in DIAGNOSES.findall(request)} | {m.lower() for m in SCORES.findall(request)}
+    return [m for m in DIAGNOSES.findall(text) + SCORES.findall(text) if m.lower() not in given]
 
 
 class Score(BaseModel):
@@ -228,6 +246,3 @@ def threshold_failures(summary: dict[str, Any], thresholds: dict[str, Any]) -> l
         if got and got["pass_rate"] < minimum:
             failures.append(f"criterion {criterion}: pass rate {got['pass_rate']} is below {minimum}")
     return failures
-
-
-__all__ = ["CHECKS", "CaseResult", "run_cases", "summarize", "task_functions", "threshold_failures"]

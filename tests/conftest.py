@@ -70,3 +70,14 @@ def mini_corpus(tmp_path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, target)
     return root
+
+
+def criteria_of(services: Services, case_file: str) -> tuple[int, dict]:
+    """(number of cases, pass rate per criterion) for one shipped case file, scored by the evals runner."""
+    from evals.cases import load_case_file
+    from evals.run import DEFAULT_CASES
+    from evals.runner import run_cases, summarize, task_functions
+
+    cases = load_case_file(DEFAULT_CASES[0] / case_file)
+    summary = summarize(run_cases(cases, task_functions(services)))
+    return len(cases), {name: row["pass_rate"] for name, row in summary["per_criterion"].items()}

@@ -8,7 +8,8 @@ from assistant.errors import InputError
 from assistant.goalbank import choose_target, objective_ladder
 from assistant.goals import draft_goal, goal_chain
 from assistant.profile import parse_request
-from evals.goal_metrics import draft_metrics, invented, load_cases
+from evals.runner import invented
+from tests.conftest import criteria_of
 
 EMILY = "2nd grader Emily, fists her pencil, tires after 2 sentences, loves the ocean"
 
@@ -91,9 +92,9 @@ def test_invented_diagnoses_are_detected():
 
 
 def test_the_labeled_drafting_requests_meet_the_acceptance_figures(services):
-    metrics = draft_metrics(services, load_cases("goal"))
-    assert metrics.cases >= 50
-    assert metrics.critical_pass == 1.0
-    assert metrics.domain_right >= 0.90
-    assert metrics.baseline_kept == 1.0 and metrics.missing_baseline_listed == 1.0
-    assert metrics.nothing_invented == 1.0, metrics.failures
+    count, rates = criteria_of(services, "goal.yaml")
+    assert count >= 50
+    assert rates["goal.critical_checks"] == 1.0
+    assert rates["goal.domain"] >= 0.90
+    assert rates["goal.baseline_kept"] == 1.0 and rates["goal.missing_baseline_listed"] == 1.0
+    assert rates["goal.nothing_invented"] == 1.0

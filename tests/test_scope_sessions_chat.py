@@ -9,7 +9,9 @@ from assistant.errors import InputError
 from assistant.router import route
 from assistant.scope import answer_scope
 from assistant.sessions import advise_service_model, plan_session
-from evals.goal_metrics import load_cases
+from evals.cases import load_case_file
+from evals.run import DEFAULT_CASES
+from tests.conftest import criteria_of
 
 GOAL = (
     "By the annual IEP review, during journal writing, given lined paper, Maya will write 3 sentences with at "
@@ -19,16 +21,10 @@ GOAL = (
 
 
 def test_scope_questions_meet_the_acceptance_figures(services):
-    cases = load_cases("scope")
-    assert len(cases) >= 150
-    right = clear_out_answered_in = 0
-    for case in cases:
-        answer = answer_scope(case["input"], services)
-        right += answer.verdict == case["expected"]["verdict"]
-        clear_out = case["expected"]["verdict"] == "out_of_scope" and case["tags"].get("clear")
-        clear_out_answered_in += bool(clear_out and answer.verdict == "in_scope")
-    assert right / len(cases) >= 0.90
-    assert clear_out_answered_in == 0
+    count, rates = criteria_of(services, "scope.yaml")
+    assert count >= 150
+    assert rates["scope.verdict"] >= 0.90
+    assert rates["scope.clear_out_not_in_scope"] == 1.0
 
 
 @pytest.mark.parametrize(
@@ -54,19 +50,12 @@ def test_a_depends_answer_asks_follow_up_questions_and_offers_the_in_scope_path(
 
 
 def test_plan_requests_meet_the_acceptance_figures(services):
-    cases = load_cases("plan")
-    assert len(cases) >= 40
-    for case in cases:
-        given = case["input"]
-        plan = plan_session(
-            given["goals"], given["minutes"], given["model"], services, given.get("interests"), given.get("grade")
-        )
-        assert sum(a.minutes for a in plan.activities) == given["minutes"], case["id"]
-        assert {a.goal_ref for a in plan.activities} == set(range(len(given["goals"]))), case["id"]
-        assert len(plan.data_collection) == len(given["goals"]), case["id"]
-        if given.get("interests"):
-            text = " ".join(a.name + " " + " ".join(a.steps) for a in plan.activities).lower()
-            assert any(w.rstrip("s") in text for w in given["interests"].lower().split() if len(w) > 2), case["id"]
+    count, rates = criteria_of(services, "plan.yaml")
+    assert count >= 40
+    assert rates["plan.minutes_add_up"] == 1.0
+    assert rates["plan.every_activity_serves_a_goal"] == 1.0
+    assert rates["plan.interests_woven_in"] == 1.0
+    assert rates["plan.data_for_every_goal"] == 1.0
 
 
 def test_push_in_plans_sit_in_a_classroom_routine_and_pull_out_plans_give_a_reason(services):
@@ -101,9 +90,9 @@ def test_service_advice_starts_least_restrictive(services):
 
 
 def test_the_router_is_right_on_the_labeled_utterances():
-    cases = load_cases("router")
+    cases = load_case_file(DEFAULT_CASES[0] / "router.yaml")
     assert len(cases) >= 100
-    right = sum(route(c["input"]) == c["expected"]["intent"] for c in cases)
+    right = sum(route(c.input) == c.expected["intent"] for c in cases)
     assert right / len(cases) >= 0.95
 
 
