@@ -8,6 +8,7 @@ from assistant.domains import classify_domain
 from assistant.goal_parts import CONDITION, GoalParts, extract_parts
 from assistant.goalbank import DEFAULT_TIMEFRAME, format_target
 from assistant.inputs import clean_text
+from assistant.profile import parse_request
 from assistant.rubric import BODY_FUNCTION, JARGON, is_measurable, run_rubric
 from assistant.schemas import Check, Review, SearchFilters
 
@@ -43,12 +44,14 @@ def name_anti_patterns(checks: list[Check], parts: GoalParts) -> list[str]:
 
 
 def _bank_template(services: Any, text: str, domain: str) -> GoalTemplate:
-    found = services.searcher.search(text, k=3, filters=SearchFilters(kind="goal", domain=domain))
+    """The nearest bank goal of the domain, fitting the goal's grade band (K-5 when the goal names none)."""
+    found = services.searcher.search(text, k=8, filters=SearchFilters(kind="goal", domain=domain))
     by_id = {g.id: g for g in services.corpus.goals}
-    standard = [by_id[p.source_id] for p in found if p.source_id in by_id]
-    if not standard:
-        standard = [g for g in services.corpus.goals if g.domain == domain]
-    return standard[0]
+    nearest = [by_id[p.source_id] for p in found if p.source_id in by_id]
+    nearest = nearest or [g for g in services.corpus.goals if g.domain == domain]
+    band = parse_request(text).grade_band
+    wanted = {band} if band else {"k2", "3_5"}
+    return next((g for g in nearest if wanted & set(g.grade_bands)), nearest[0])
 
 
 def _lead(parts: GoalParts) -> tuple[str, str]:
@@ -62,7 +65,13 @@ def _lead(parts: GoalParts) -> tuple[str, str]:
     if len(words) > 1 and CONDITION.search(student):  # "During lunch Maya" -> condition + name
         pieces.append(" ".join(words[:-1]))
         student = words[-1]
-    if not student or student.lower() in {"student", "the student", "he", "she", "they"}:
+    lowered = student.lower()
+    if (
+        not student
+        or lowered in {"student", "the student", "he", "she", "they"}
+        or lowered.startswith(("my ", "our ", "this ", "a "))
+        or "grader" in lowered
+    ):
         student = "the student"
     condition = ", ".join(p for p in pieces if CONDITION.search(p))
     return condition, student
