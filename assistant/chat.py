@@ -119,7 +119,7 @@ def _plan_request(text: str, profile: Profile) -> dict[str, Any]:
 def answer_question_offline(text: str, services: Any) -> ChatReply:
     """The best sentences of the retrieved primer sections (several per document), with their sources."""
     passages = services.searcher.search(text, k=5, filters=SearchFilters(kind="primer"), distinct=False)
-    sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
+    sections = services.corpus.section_texts()
     words = set(tokenize(text))
     top_doc = passages[0].source_id if passages else ""
     sentences = []
@@ -144,7 +144,7 @@ def answer_question(text: str, services: Any) -> ChatReply:
     offline = answer_question_offline(text, services)
     if getattr(services, "llm", None) is None:
         return offline
-    sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
+    sections = services.corpus.section_texts()
     context = "\n\n".join(sections.get(c, "") for c in offline.result["passages"])
     try:
         worded = llm_ask(services.llm, load_prompt("question", question=text, passages=context))
@@ -225,7 +225,7 @@ def respond_stream(text: str, state: ChatState, services: Any) -> Iterator[tuple
         yield reply.answer, reply, new_state
         return
     offline = answer_question_offline(clean, services)
-    sections = {f"{d.id}#{s.slug}": s.text for d in services.corpus.primer for s in d.sections}
+    sections = services.corpus.section_texts()
     context = "\n\n".join(sections.get(c, "") for c in offline.result["passages"])
     new_state = state.model_copy(update={"turns": state.turns + 1})
     answer = ""

@@ -174,6 +174,10 @@ class Corpus(BaseModel):
     activities: list[Activity] = Field(default_factory=list)
     files: dict[str, list[str]] = Field(default_factory=dict, description="Relative file -> record ids.")
 
+    def section_texts(self) -> dict[str, str]:
+        """Primer section text by chunk id (doc-id#section-slug), without the chunk's added context."""
+        return {f"{d.id}#{s.slug}": s.text for d in self.primer for s in d.sections}
+
     def by_id(self) -> dict[str, Record]:
         return {r.id: r for r in (*self.primer, *self.scope, *self.goals, *self.activities)}
 

@@ -221,7 +221,7 @@ def library(services: Any, query: str, kind: str, domain: str, grade: str, setti
     filters = SearchFilters(kind=kind or None, domain=domain or None, grade_band=grade or None)
     try:
         passages = services.searcher.search(
-            query or "school occupational therapy", k=30 if setting else 10, filters=filters
+            (query or "").strip() or "school occupational therapy", k=30 if setting else 10, filters=filters
         )
     except AssistantError as exc:
         return f"**{exc}**"

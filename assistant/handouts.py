@@ -87,7 +87,7 @@ def data_sheet(goal: Goal, rows: int = 10) -> Document:
     return Document(title=f"Data sheet: {goal.student}", markdown="\n".join(lines))
 
 
-def _strategy_sentences(services: Any, domain: str) -> tuple[list[str], list[Citation]]:
+def strategy_sentences(services: Any, domain: str) -> tuple[list[str], list[Citation]]:
     docs = [d for d in services.corpus.primer if domain in d.domains]
     sentences, citations = [], []
     for doc in docs:
@@ -105,7 +105,7 @@ def _strategy_sentences(services: Any, domain: str) -> tuple[list[str], list[Cit
 
 def carryover_handout(goal: Goal, services: Any) -> Document:
     """3-6 plain-language strategies for the teacher and family, from the domain's primer document."""
-    sentences, citations = _strategy_sentences(services, goal.domain)
+    sentences, citations = strategy_sentences(services, goal.domain)
     strategies = sentences[:6]
     lines = [
         f"# Helping {goal.student} at school",

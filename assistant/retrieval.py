@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
+from assistant.index import get_all
 from assistant.schemas import Passage, SearchFilters
 
 RRF_K = 60
@@ -100,8 +101,6 @@ class HybridSearcher:
     """Search one Chroma collection densely and by BM25, fused; BM25 is built from the stored chunks."""
 
     def __init__(self, collection: Any, embedder: Embedder, k: int = 5) -> None:
-        from assistant.index import get_all
-
         stored = get_all(collection, ["documents", "metadatas"])
         self.collection, self.embedder, self.k = collection, embedder, k
         self.ids: list[str] = stored["ids"]

@@ -7,6 +7,7 @@ from assistant.corpus import Activity
 from assistant.domains import classify_domain
 from assistant.errors import InputError
 from assistant.goal_parts import extract_parts
+from assistant.handouts import strategy_sentences
 from assistant.inputs import clean_text
 from assistant.profile import THEME_WORDS
 from assistant.schemas import Citation, PlannedActivity, SearchFilters, ServiceAdvice, SessionPlan
@@ -198,9 +199,7 @@ def plan_session(
 
 def services_strategy(services: Any, domain: str) -> str:
     """One plain carryover strategy for the domain, from its primer document."""
-    from assistant.handouts import _strategy_sentences
-
-    sentences, _ = _strategy_sentences(services, domain)
+    sentences, _ = strategy_sentences(services, domain)
     return sentences[0] if sentences else "Practise the skill in the real routine each day and note what helps."
 
 

@@ -24,15 +24,6 @@ def stats_text(services: Services) -> str:
     )
 
 
-def search_markdown(
-    services: Services, query: str, kind: str | None = None, domain: str | None = None, grade: str | None = None
-) -> str:
-    """Kept for the minimal search box and its tests: the library search as Markdown."""
-    if not (query or "").strip():
-        return "**the search text is empty**"
-    return handlers.library(services, query, kind or "", domain or "", grade or "")
-
-
 def _api(demo: Any, services: Services) -> None:
     """Named endpoints for gradio_client: CONTRACT JSON for goal, review, scope and plan."""
     import gradio as gr

@@ -4,15 +4,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import load_corpus, load_yaml
-from assistant.embeddings import Embedder
-from assistant.index import open_collection, refresh_index
-from assistant.llm import build_chat_model
-from assistant.retrieval import HybridSearcher
+from assistant.corpus import load_yaml
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from evals.cases import Case, load_cases
 from evals.report import write_report, write_results
+from evals.retrieval import goal_families
 from evals.runner import run_cases, summarize, task_functions, threshold_failures
 
 HERE = Path(__file__).parent
@@ -23,7 +20,7 @@ THRESHOLDS = HERE / "thresholds.yaml"
 def with_families(services: Any, tasks: dict) -> dict:
     """Retrieval answers count a goal's support-level siblings as the same answer (one family)."""
     members: dict[str, list[str]] = {}
-    family_of = {m["source_id"]: m["family"] for m in services.searcher.metas if m.get("family")}
+    family_of = goal_families(services.searcher)
     for source, family in family_of.items():
         members.setdefault(family, []).append(source)
 
@@ -57,12 +54,8 @@ def evaluate(
 def temp_services(settings: Settings) -> tuple[Services, tempfile.TemporaryDirectory]:
     """Services over a fresh index in a temp folder (the gate must not depend on a user's data dir)."""
     folder = tempfile.TemporaryDirectory(prefix="schoolot-evals-")
-    base = load_corpus(settings.corpus_dir)
     local = settings.model_copy(update={"data_dir": Path(folder.name), "index_dir": None})
-    embedder = Embedder(local.embedding_model_path, local.embedding_batch_size)
-    refresh_index(local, embedder, base)
-    searcher = HybridSearcher(open_collection(local, embedder), embedder, k=local.retrieval_k)
-    return Services(local, base, embedder, searcher, None, build_chat_model(local)), folder
+    return build_services(local), folder
 
 
 def main_run(paths: list[Path] | None, task: str | None, backend: str, out: Path, fresh_index: bool) -> int:
