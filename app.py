@@ -4,28 +4,38 @@ import sys
 
 from assistant.embeddings import force_offline
 from assistant.errors import AssistantError
-from assistant.services import build_services
-from assistant.settings import Settings
 
 
 def main() -> int:
     force_offline()
+    from assistant.audit import AuditLog
+    from assistant.server import check_bind, serve
+    from assistant.services import build_services
+    from assistant.settings import Settings
+
     try:
         settings = Settings()
-        services = build_services(settings, show_progress=sys.stderr.isatty())
+        check_bind(settings)  # before the slow part: a refused address is reported at once
+        services = build_services(settings, show_progress=sys.stderr.isatty(), on_notice=_notice)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from assistant import ui
-
     services.embedder.load()  # load once at start, so the first click is as fast as the rest
     services.searcher.search("warm up the search")
-
+    services = services._replace(audit=AuditLog(settings))
     print(f"School OT Assistant on http://{settings.host}:{settings.port}", file=sys.stderr)
-    demo = ui.build(services).queue(default_concurrency_limit=2, max_size=64)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=False, theme=ui.theme(), css=ui.CSS,
-                show_error=False)
+    try:
+        serve(services)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        services.audit.close()
     return 0
+
+
+def _notice(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, load_prompt
 from assistant.llm import ask as llm_ask
 from assistant.llm import stream as llm_stream
+from assistant.privacy import sanitize_output
 from assistant.profile import parse_request
 from assistant.retrieval import tokenize
 from assistant.review import review_goal
@@ -232,12 +233,13 @@ def respond_stream(text: str, state: ChatState, services: Any) -> Iterator[tuple
     try:
         for token in llm_stream(services.llm, load_prompt("question", question=clean, passages=context)):
             answer += token
-            yield answer, None, new_state
+            yield sanitize_output(answer), None, new_state
     except LLMUnavailable as exc:
         reply = offline.model_copy(update={"note": f"{exc}; this answer is quoted from the library instead."})
         yield reply.answer, reply, new_state
         return
-    yield answer, offline.model_copy(update={"answer": answer.strip() or offline.answer}), new_state
+    answer = sanitize_output(answer).strip()
+    yield answer or offline.answer, offline.model_copy(update={"answer": answer or offline.answer}), new_state
 
 
 def _pasted_goal(text: str) -> str:

@@ -4,16 +4,21 @@ Drafts live in the browser (gradio BrowserState) as plain JSON: {"chat": ChatSta
 "goal": Goal, "plan": SessionPlan}. Nothing student-related is kept on the server.
 """
 
+import math
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from assistant.chat import ChatState, respond_stream
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 from assistant.export import bundle_markdown, to_docx
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet
+from assistant.inputs import clean_text
+from assistant.profile import parse_request
 from assistant.review import review_goal
 from assistant.rubric import is_measurable, run_rubric
 from assistant.schemas import Citation, Goal, SearchFilters, SessionPlan
@@ -29,14 +34,48 @@ EXAMPLES = [
 ]
 
 
+@contextmanager
+def audited(services: Any, session: str, intent: str) -> Iterator[dict]:
+    """Time a request into the audit log (metadata only); the caller adds sources and redactions."""
+    audit = getattr(services, "audit", None)
+    if audit is None:
+        yield {"intent": intent, "redactions": 0, "sources": []}
+        return
+    with audit.request(session, intent) as record:
+        yield record
+
+
+def for_turn(services: Any, names: list[str | None]) -> tuple[Any, Any]:
+    """(services with a per-turn guarded model that knows the student's names, that model or None)."""
+    llm = getattr(services, "llm", None)
+    if llm is None or not hasattr(llm, "for_turn"):
+        return services, None
+    turn = llm.for_turn(sorted({n for n in names if n and n != "the student"}))
+    return services._replace(llm=turn), turn
+
+
+def capped(services: Any, text: Any, what: str) -> str:
+    """The text, or InputError when it is longer than the max_input_chars setting."""
+    text = text if isinstance(text, str) else ""
+    limit = services.settings.max_input_chars
+    if len(text) > limit:
+        raise InputError(f"the {what} is {len(text):,} characters; the limit is {limit:,}")
+    return text
+
+
 def mode_banner(settings: Any) -> str:
     if settings.llm_backend == "none":
         return "**Offline mode:** everything runs on this computer; nothing you type leaves it."
     from assistant.llm import endpoint, is_loopback_url
 
     url = endpoint(settings)
-    where = "local language model" if is_loopback_url(url) else "REMOTE language model"
-    return f"**{where.capitalize()} mode** ({settings.llm_backend} at {url}): drafts are checked by the rubric."
+    if not is_loopback_url(url):
+        return (
+            f"**REMOTE language model mode** ({settings.llm_backend} at {url}): requests go to another computer "
+            "after names, dates, ids, emails, phone numbers, addresses and school names are replaced with "
+            "placeholders; if that fails, nothing is sent."
+        )
+    return f"**Local language model mode** ({settings.llm_backend} at {url}): drafts are checked by the rubric."
 
 
 def citations_markdown(citations: list[Citation] | list[dict]) -> str:
@@ -132,13 +171,28 @@ def with_profile(message: str, profile: dict) -> str:
     return f"{message} ({'; '.join(parts)})" if parts else message
 
 
-def chat_turn(services: Any, message: str, history: list, drafts: dict, profile: dict) -> Iterator[tuple]:
+def chat_turn(
+    services: Any, message: str, history: list, drafts: dict, profile: dict, session: str = "-"
+) -> Iterator[tuple]:
     """Stream one chat turn: yields (history, drafts, card, sources)."""
     drafts = {**EMPTY_DRAFTS, **(drafts or {})}
-    state = ChatState.model_validate(drafts["chat"]) if drafts.get("chat") else ChatState()
-    history = [*history, {"role": "user", "content": message}]
+    history = [*(history or []), {"role": "user", "content": message if isinstance(message, str) else ""}]
+    with audited(services, session, "chat") as record:
+        try:
+            state = ChatState.model_validate(drafts["chat"]) if drafts.get("chat") else ChatState()
+        except ValueError:
+            state = ChatState()  # a damaged or outdated browser draft: start the conversation afresh
+        yield from _chat_turn(services, message, history, drafts, profile, state, record)
+
+
+def _chat_turn(
+    services: Any, message: str, history: list, drafts: dict, profile: dict, state: ChatState, record: dict
+) -> Iterator[tuple]:
     try:
-        for answer, reply, new_state in respond_stream(with_profile(message, profile), state, services):
+        message = capped(services, message, "message")
+        names = [state.profile.student if state.profile else None, (drafts.get("goal") or {}).get("student")]
+        services, turn_llm = for_turn(services, [*names, parse_request(message).student])
+        for answer, reply, new_state in respond_stream(with_profile(message, profile or {}), state, services):
             shown = [*history, {"role": "assistant", "content": answer}]
             if reply is None:
                 yield shown, drafts, "", ""
@@ -149,18 +203,32 @@ def chat_turn(services: Any, message: str, history: list, drafts: dict, profile:
             if new_state.last_plan is not None:
                 drafts["plan"] = new_state.last_plan.model_dump(mode="json")
             note = f"\n\n_{reply.note}_" if reply.note else ""
+            record.update(
+                intent=reply.intent,
+                sources=[c.source_id for c in reply.citations],
+                redactions=turn_llm.redactions if turn_llm else 0,
+            )
             yield shown, drafts, _card_for(reply) + note, citations_markdown(reply.citations)
     except AssistantError as exc:
+        record["outcome"] = type(exc).__name__
         shown = [*history, {"role": "assistant", "content": f"Sorry: {exc}."}]
         yield shown, {**drafts, "history": shown}, "", ""
 
 
-def write_goal(services: Any, request: str, student: str, support_level: str, drafts: dict) -> tuple:
+def write_goal(
+    services: Any, request: str, student: str, support_level: str, drafts: dict, session: str = "-"
+) -> tuple:
     """The goal writer form: (card, variants, data sheet, handout, drafts, rubric table)."""
-    try:
-        goal = draft_goal(request, services, support_level=support_level or None, student=student or None)
-    except AssistantError as exc:
-        return f"**{exc}**", "", "", "", drafts, ""
+    with audited(services, session, "goal") as record:
+        try:
+            request = capped(services, request, "request")
+            student = capped(services, student, "name")[:60].strip()
+            services, turn_llm = for_turn(services, [student, parse_request(request).student])
+            goal = draft_goal(request, services, support_level=support_level or None, student=student or None)
+        except AssistantError as exc:
+            record["outcome"] = type(exc).__name__
+            return f"**{exc}**", "", "", "", drafts, ""
+        record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)
     variants = "\n\n".join(f"**{k.replace('_', ' ')}:** {v}" for k, v in goal.variants.items())
     drafts = {**EMPTY_DRAFTS, **(drafts or {}), "goal": goal.model_dump(mode="json")}
     return (
@@ -175,20 +243,24 @@ def write_goal(services: Any, request: str, student: str, support_level: str, dr
 
 def rubric_table(text: str) -> str:
     """Live re-check of an edited goal."""
-    if not (text or "").strip():
+    if not isinstance(text, str) or not text.strip():
         return ""
+    if len(text) > 5000:
+        return "**The goal is too long to check (over 5,000 characters).**"
     checks = run_rubric(text)
     verdict = "Measurable" if is_measurable(checks) else "Not measurable"
     rows = [f"| {'pass' if c.passed else 'FAIL'} | {c.name} | {c.severity} | {c.message} |" for c in checks]
     return "\n".join([f"**{verdict}**", "", "| | Check | Severity | Message |", "|---|---|---|---|", *rows])
 
 
-def check_goal(services: Any, text: str) -> tuple[str, str]:
+def check_goal(services: Any, text: str, session: str = "-") -> tuple[str, str]:
     """The goal checker: (rubric table, suggested rewrite)."""
-    try:
-        review = review_goal(text, services)
-    except AssistantError as exc:
-        return f"**{exc}**", ""
+    with audited(services, session, "review") as record:
+        try:
+            review = review_goal(capped(services, text, "goal"), services)
+        except AssistantError as exc:
+            record["outcome"] = type(exc).__name__
+            return f"**{exc}**", ""
     table = rubric_table(text)
     if review.anti_patterns:
         table += "\n\n**Defects:** " + ", ".join(review.anti_patterns)
@@ -196,35 +268,60 @@ def check_goal(services: Any, text: str) -> tuple[str, str]:
 
 
 def plan_form(
-    services: Any, goals_text: str, minutes: float, model: str, interests: str, grade: str, drafts: dict
+    services: Any,
+    goals_text: str,
+    minutes: float,
+    model: str,
+    interests: str,
+    grade: str,
+    drafts: dict,
+    session: str = "-",
 ) -> tuple[str, dict]:
-    goals = [g.strip() for g in (goals_text or "").split("\n\n") if g.strip()]
-    try:
-        plan = plan_session(goals, int(minutes or 0), model, services, interests or None, grade or None)
-    except AssistantError as exc:
-        return f"**{exc}**", drafts
+    with audited(services, session, "plan") as record:
+        try:
+            goals = [g.strip() for g in capped(services, goals_text, "goals").split("\n\n") if g.strip()]
+            minutes = int(minutes) if isinstance(minutes, int | float) and math.isfinite(minutes) else 0
+            interests = capped(services, interests, "interests")[:300]
+            plan = plan_session(goals, minutes, model, services, interests or None, grade or None)
+        except AssistantError as exc:
+            record["outcome"] = type(exc).__name__
+            return f"**{exc}**", drafts
+        record["sources"] = [c.source_id for c in plan.citations]
     return plan_card(plan), {**EMPTY_DRAFTS, **(drafts or {}), "plan": plan.model_dump(mode="json")}
 
 
-def scope_form(services: Any, question: str) -> tuple[str, str]:
-    try:
-        answer = answer_scope(question, services)
-    except AssistantError as exc:
-        return f"**{exc}**", ""
+def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, str]:
+    with audited(services, session, "scope") as record:
+        try:
+            answer = answer_scope(capped(services, question, "question"), services)
+        except AssistantError as exc:
+            record["outcome"] = type(exc).__name__
+            return f"**{exc}**", ""
+        record["sources"] = [c.source_id for c in answer.citations]
     return scope_card(answer.model_dump()), citations_markdown(answer.citations)
 
 
-def library(services: Any, query: str, kind: str, domain: str, grade: str, setting: str = "") -> str:
+def library(
+    services: Any, query: str, kind: str, domain: str, grade: str, setting: str = "", session: str = "-"
+) -> str:
     """Browse or search the goal and activity banks; a setting (push-in / pull-out) keeps activities that fit it."""
     if setting:
         kind = "activity"
-    filters = SearchFilters(kind=kind or None, domain=domain or None, grade_band=grade or None)
-    try:
-        passages = services.searcher.search(
-            (query or "").strip() or "school occupational therapy", k=30 if setting else 10, filters=filters
-        )
-    except AssistantError as exc:
-        return f"**{exc}**"
+    with audited(services, session, "search") as record:
+        try:
+            filters = SearchFilters(kind=kind or None, domain=domain or None, grade_band=grade or None)
+            query = capped(services, query, "search")
+            query = clean_text(query, "search") if query.strip() else ""
+            passages = services.searcher.search(
+                query or "school occupational therapy", k=30 if setting else 10, filters=filters
+            )
+        except ValueError:
+            record["outcome"] = "InputError"
+            return "**Choose the kind, domain and grade band from the lists.**"
+        except AssistantError as exc:
+            record["outcome"] = type(exc).__name__
+            return f"**{exc}**"
+        record["sources"] = [p.source_id for p in passages[:10]]
     if setting:
         fits = {a.id for a in services.corpus.activities if a.setting in (setting, "both")}
         passages = [p for p in passages if p.source_id in fits][:10]
@@ -234,18 +331,30 @@ def library(services: Any, query: str, kind: str, domain: str, grade: str, setti
     )
 
 
-def export(services: Any, drafts: dict, fmt: str) -> str | None:
-    """A DOCX or Markdown file of the current goal (with data sheet and handout) and plan, for download."""
-    drafts = {**EMPTY_DRAFTS, **(drafts or {})}
+EXPORT_KEEP_S = 120
+
+
+def export(services: Any, drafts: dict, fmt: str, session: str = "-") -> str | None:
+    """A DOCX or Markdown file of the current goal (with data sheet and handout) and plan, for download.
+
+    The file is written only because the user asked for it, into a fresh temp folder; folders of earlier
+    downloads are deleted after EXPORT_KEEP_S seconds (the app's own temp folder goes when it stops)."""
+    drafts = {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
     parts = []
-    if drafts.get("goal"):
-        goal = Goal.model_validate(drafts["goal"])
-        parts.append(bundle_markdown(goal, [data_sheet(goal), carryover_handout(goal, services)]))
-    if drafts.get("plan"):
-        parts.append(plan_card(drafts["plan"]))
+    with audited(services, session, "export") as record:
+        try:
+            if drafts.get("goal"):
+                goal = Goal.model_validate(drafts["goal"])
+                parts.append(bundle_markdown(goal, [data_sheet(goal), carryover_handout(goal, services)]))
+            if drafts.get("plan"):
+                parts.append(plan_card(drafts["plan"]))
+        except (ValueError, AssistantError):
+            record["outcome"] = "InputError"
+            return None
     if not parts:
         return None
     markdown = "\n\n---\n\n".join(parts)
+    prune_exports()
     folder = Path(tempfile.mkdtemp(prefix="schoolot-export-"))
     if fmt == "docx":
         path = folder / "school-ot-draft.docx"
@@ -256,8 +365,24 @@ def export(services: Any, drafts: dict, fmt: str) -> str | None:
     return str(path)
 
 
+def prune_exports(older_than_s: float = EXPORT_KEEP_S) -> int:
+    """Delete earlier download folders; returns how many went."""
+    import shutil
+
+    cutoff, gone = time.time() - older_than_s, 0
+    for folder in Path(tempfile.gettempdir()).glob("schoolot-export-*"):
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
+
+
 def restore(drafts: dict) -> tuple:
     """Page load: bring back the chat and the last goal from the browser's storage."""
-    drafts = {**EMPTY_DRAFTS, **(drafts or {})}
-    card = goal_card(Goal.model_validate(drafts["goal"])) if drafts.get("goal") else ""
-    return drafts.get("history") or [], card
+    drafts = {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
+    try:
+        card = goal_card(Goal.model_validate(drafts["goal"])) if drafts.get("goal") else ""
+    except ValueError:
+        card = ""  # an outdated or damaged draft is skipped rather than breaking the page
+    history = drafts.get("history")
+    return (history if isinstance(history, list) else []), card

@@ -59,7 +59,18 @@ def endpoint(settings: Settings) -> str:
 
 
 def build_chat_model(settings: Settings) -> Any | None:
-    """The langchain chat model for the configured backend, or None for the offline default."""
+    """The configured chat model behind redaction and output sanitizing, or None for the offline default."""
+    raw = _raw_chat_model(settings)
+    if raw is None:
+        return None
+    from assistant.privacy import GuardedModel
+
+    url = endpoint(settings)
+    redact = settings.llm_redact == "always" or not is_loopback_url(url)
+    return GuardedModel(raw, redact=redact, host=urlparse(url).hostname or "")
+
+
+def _raw_chat_model(settings: Settings) -> Any | None:
     match settings.llm_backend:
         case "none":
             return None
@@ -95,18 +106,26 @@ def _messages(prompt: str, history: list[tuple[str, str]] | None = None) -> list
 
 def ask(model: Any, prompt: str, history: list[tuple[str, str]] | None = None) -> str:
     """One reply's text; any transport failure becomes LLMUnavailable with a one-line reason."""
+    from assistant.redact import RedactionFailed
+
     try:
         return str(model.invoke(_messages(prompt, history)).content)
+    except RedactionFailed as exc:
+        raise LLMUnavailable(str(exc)) from None
     except Exception as exc:  # httpx, openai and ollama each raise their own types
         raise LLMUnavailable(_reason(exc)) from None
 
 
 def stream(model: Any, prompt: str) -> Iterator[str]:
     """Reply tokens as they arrive."""
+    from assistant.redact import RedactionFailed
+
     try:
         for chunk in model.stream(_messages(prompt)):
             if chunk.content:
                 yield str(chunk.content)
+    except RedactionFailed as exc:
+        raise LLMUnavailable(str(exc)) from None
     except Exception as exc:
         raise LLMUnavailable(_reason(exc)) from None
 

@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
-from assistant.errors import InputError
+from assistant.errors import IndexUnavailable, InputError
 from assistant.index import get_all
 from assistant.schemas import Passage, SearchFilters
 
@@ -113,12 +113,14 @@ class HybridSearcher:
     def dense_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:
         if not self.ids:
             return []
-        result = self.collection.query(
-            query_embeddings=[self.embedder.embed_query(query)],
-            n_results=min(n, len(self.ids)),
-            where=chroma_where(filters),
-            include=[],
-        )
+        vector = self.embedder.embed_query(query)
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector], n_results=min(n, len(self.ids)), where=chroma_where(filters), include=[]
+            )
+        except Exception as exc:  # server gone, folder removed under us: chromadb raises many types
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            raise IndexUnavailable(f"the index could not be searched ({first}); restart the app to rebuild") from None
         return list(result["ids"][0])
 
     def sparse_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:

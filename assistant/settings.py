@@ -51,9 +51,20 @@ class Settings(BaseSettings):
     llm_allow_remote: bool = Field(
         False, description="Allow a non-loopback LLM URL (https only); student details are redacted first."
     )
+    llm_redact: Literal["remote", "always"] = Field(
+        "remote",
+        description="Redact student details before a remote LLM call (remote), or before every LLM call (always).",
+    )
     reporting_periods: int = Field(4, ge=3, le=4, description="Progress reports a year: 4 quarters or 3 trimesters.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
+    auth_username: str | None = Field(None, description="Sign-in name for the web app (required off loopback).")
+    auth_password: SecretStr | None = Field(None, description="Sign-in password for the web app.")
+    queue_size: int = Field(64, ge=1, le=10_000, description="Requests that may wait; more get a 'busy' message.")
+    concurrency: int = Field(2, ge=1, le=64, description="Requests the web app works on at once.")
+    max_input_chars: int = Field(20_000, ge=100, le=100_000, description="Longest text one request may carry.")
+    audit_log: bool = Field(True, description="Write the metadata-only audit log under <data_dir>/logs.")
+    audit_retention_days: int = Field(30, ge=1, le=3650, description="Days of audit log kept (one file a day).")
 
     @property
     def index_path(self) -> Path:

@@ -1,5 +1,6 @@
 """The Gradio page (gradio is imported here only); what events do lives in handlers.py as plain functions."""
 
+import hashlib
 import secrets
 from typing import Any
 
@@ -24,37 +25,59 @@ def stats_text(services: Services) -> str:
     )
 
 
+def session_id(request: Any) -> str:
+    """A short, one-way id of the browser session for the audit log."""
+    raw = getattr(request, "session_hash", None) or "-"
+    return hashlib.sha256(raw.encode()).hexdigest()[:12] if raw != "-" else raw
+
+
 def _api(demo: Any, services: Services) -> None:
-    """Named endpoints for gradio_client: CONTRACT JSON for goal, review, scope and plan."""
+    """Named endpoints for gradio_client: CONTRACT JSON for goal, review, scope, plan and ask (chat)."""
     import gradio as gr
 
-    from assistant.cli import goal_result, plan_result, review_result, scope_result
+    from assistant.cli import ask_result, goal_result, plan_result, review_result, scope_result
+    from assistant.errors import AssistantError
 
-    def goal(text: str) -> dict:
-        return goal_result(services, {"text": text})
+    def call(intent: str, request: Any, handle: Any, payload: dict) -> dict:
+        """One API call, capped and audited; a problem comes back as {"error": "..."}."""
+        with handlers.audited(services, session_id(request), intent) as record:
+            try:
+                for key in ("text", "interests"):
+                    handlers.capped(services, payload.get(key) or "", key)
+                result = handle(services, payload)
+            except (AssistantError, ValueError) as exc:
+                record["outcome"] = type(exc).__name__
+                return {"error": str(exc).splitlines()[0][:300]}
+            record["sources"] = [c["source_id"] for c in result.get("citations", [])]
+            if intent == "ask":
+                record["intent"] = result.get("intent", "ask")
+            return result
 
-    def review(text: str) -> dict:
-        return review_result(services, {"text": text})
+    def goal(text: str, request: gr.Request | None = None) -> dict:
+        return call("goal", request, goal_result, {"text": text})
 
-    def scope(text: str) -> dict:
-        return scope_result(services, {"text": text})
+    def review(text: str, request: gr.Request | None = None) -> dict:
+        return call("review", request, review_result, {"text": text})
+
+    def scope(text: str, request: gr.Request | None = None) -> dict:
+        return call("scope", request, scope_result, {"text": text})
+
+    def chat(text: str, request: gr.Request | None = None) -> dict:
+        return call("ask", request, ask_result, {"text": text})
 
     def plan(
-        goals: list[str], minutes: int = 30, model: str = "pull-out", interests: str = "", grade: str = ""
+        goals: list[str],
+        minutes: int = 30,
+        model: str = "pull-out",
+        interests: str = "",
+        grade: str = "",
+        request: gr.Request | None = None,
     ) -> dict:
-        return plan_result(
-            services,
-            {
-                "goals": goals,
-                "minutes": int(minutes),
-                "model": model,
-                "interests": interests or None,
-                "grade": grade or None,
-            },
-        )
+        payload = {"goals": goals, "minutes": minutes, "model": model, "interests": interests or None}
+        return call("plan", request, plan_result, {**payload, "grade": grade or None})
 
     with demo:
-        for fn in (goal, review, scope, plan):
+        for fn in (goal, review, scope, plan, chat):
             gr.api(fn, api_name=fn.__name__)
 
 
@@ -63,7 +86,8 @@ def build(services: Services) -> Any:
     import gradio as gr
 
     s = services
-    with gr.Blocks(title="School OT Assistant", analytics_enabled=False) as demo:
+    # delete_cache: Gradio's copies of downloads are deleted every minute once 10 minutes old, and at stop.
+    with gr.Blocks(title="School OT Assistant", analytics_enabled=False, delete_cache=(60, 600)) as demo:
         drafts = gr.BrowserState(
             dict(handlers.EMPTY_DRAFTS), storage_key="school-ot-drafts", secret=secrets.token_hex(16)
         )
@@ -160,9 +184,34 @@ def build(services: Services) -> Any:
 
         profile = [grade, concern, baseline, setting, interests, model]
 
-        def on_chat(text: str, history: list, saved: dict, *fields: str):
+        def on_chat(
+            text, history, saved, grade_, concern_, baseline_, setting_, interests_, model_, request: gr.Request
+        ):
             keys = ["grade", "concern", "baseline", "setting", "interests", "service model"]
-            yield from handlers.chat_turn(s, text, history or [], saved, dict(zip(keys, fields, strict=True)))
+            fields = [grade_, concern_, baseline_, setting_, interests_, model_]
+            profile = {k: v if isinstance(v, str) else "" for k, v in zip(keys, fields, strict=True)}
+            yield from handlers.chat_turn(s, text, history or [], saved, profile, session_id(request))
+
+        def on_write(r: str, n: str, lv: str, d: dict, request: gr.Request):
+            return handlers.write_goal(s, r, n, lv, d, session_id(request))
+
+        def on_check(t: str, request: gr.Request):
+            return handlers.check_goal(s, t, session_id(request))
+
+        def on_plan(g: str, m: float, md: str, i: str, gr_: str, d: dict, request: gr.Request):
+            return handlers.plan_form(s, g, m, md, i, gr_, d, session_id(request))
+
+        def on_scope(q: str, request: gr.Request):
+            return handlers.scope_form(s, q, session_id(request))
+
+        def on_library(q: str, k: str, dm: str, b: str, st: str, request: gr.Request):
+            return handlers.library(s, q, k, dm, b, st, session_id(request))
+
+        def on_export_docx(d: dict, request: gr.Request):
+            return handlers.export(s, d, "docx", session_id(request))
+
+        def on_export_md(d: dict, request: gr.Request):
+            return handlers.export(s, d, "md", session_id(request))
 
         chat_io = dict(
             fn=on_chat,
@@ -172,29 +221,29 @@ def build(services: Services) -> Any:
         )
         send.click(**chat_io).then(lambda: "", None, message, api_name=False)
         message.submit(**chat_io).then(lambda: "", None, message, api_name=False)
-        export_docx.click(lambda d: handlers.export(s, d, "docx"), drafts, export_docx, api_name=False)
-        export_md.click(lambda d: handlers.export(s, d, "md"), drafts, export_md, api_name=False)
+        export_docx.click(on_export_docx, drafts, export_docx, api_name=False)
+        export_md.click(on_export_md, drafts, export_md, api_name=False)
         clear.click(
             lambda: (dict(handlers.EMPTY_DRAFTS), [], "", ""), None, [drafts, chatbot, card, sources], api_name=False
         )
         write.click(
-            lambda r, n, lv, d: handlers.write_goal(s, r, n, lv, d),
+            on_write,
             [request, student, level, drafts],
             [written, variants, sheet, handout, drafts, live],
             api_name=False,
         ).then(lambda d: (d.get("goal") or {}).get("goal_text", ""), drafts, edit, api_name=False)
         edit.change(handlers.rubric_table, edit, live, api_name=False)
-        check.click(lambda t: handlers.check_goal(s, t), pasted, [table, rewrite], api_name=False)
+        check.click(on_check, pasted, [table, rewrite], api_name=False)
         plan_go.click(
-            lambda g, m, md, i, gr_, d: handlers.plan_form(s, g, m, md, i, gr_, d),
+            on_plan,
             [goals_in, minutes, plan_model, plan_interests, plan_grade, drafts],
             [plan_out, drafts],
             api_name=False,
         )
-        scope_go.click(lambda q: handlers.scope_form(s, q), question, [scope_out, scope_sources], api_name=False)
+        scope_go.click(on_scope, question, [scope_out, scope_sources], api_name=False)
         library_in = [query, kind, domain, band, lib_setting]
-        lib_go.click(lambda *a: handlers.library(s, *a), library_in, results, api_name="search")
-        query.submit(lambda *a: handlers.library(s, *a), library_in, results, api_name=False)
+        lib_go.click(on_library, library_in, results, api_name="search")
+        query.submit(on_library, library_in, results, api_name=False)
         demo.load(handlers.restore, drafts, [chatbot, card], api_name=False)
     _api(demo, services)
     return demo

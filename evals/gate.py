@@ -25,6 +25,24 @@ def retrieval_failures(reports: dict, limits: dict) -> list[str]:
     return failures
 
 
+def redaction_failures(limits: dict) -> list[str]:
+    """Redaction recall on the development set is gated; the blind held-out set is reported."""
+    from evals.redaction import load_set, score, summary_line
+
+    failures = []
+    for name in ("dev", "holdout"):
+        result = score(load_set(name))
+        print(summary_line(name, result))
+        if name != "dev":
+            continue
+        if result["structured_recall"] < limits["structured_recall"]:
+            limit = limits["structured_recall"]
+            failures.append(f"redaction structured recall {result['structured_recall']} < {limit}")
+        if result["recall"]["name"] < limits["name_recall"]:
+            failures.append(f"redaction name recall {result['recall']['name']} < {limits['name_recall']}")
+    return failures
+
+
 def run_gate() -> int:
     limits = load_yaml(THRESHOLDS.read_text())
     services, folder = temp_services(Settings(_env_file=None))
@@ -45,6 +63,7 @@ def run_gate() -> int:
         + ", ".join(f"{m} recall@5 {r.recall}" for m, r in reports.items())
     )
     failures += runner_failures + retrieval_failures(reports, limits["retrieval"])
+    failures += redaction_failures(limits["redaction"])
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"report: {paths['markdown']}")

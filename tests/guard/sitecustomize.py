@@ -28,10 +28,19 @@ class EgressRefused(ConnectionRefusedError):
     """A test tried to reach a host off this machine."""
 
 
+def _refuse(what: str) -> None:
+    """Record the attempt (SCHOOLOT_NET_GUARD_LOG names a file) and refuse it."""
+    log = os.environ.get("SCHOOLOT_NET_GUARD_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {what}\n")
+    raise EgressRefused(f"network guard: {what} refused (tests are offline)")
+
+
 def _guard_address(sock: socket.socket, address: object) -> None:
     inet = sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple)
     if inet and not is_loopback(address[0]):
-        raise EgressRefused(f"network guard: connection to {address[0]} refused (tests are offline)")
+        _refuse(f"connection to {address[0]}")
 
 
 def install() -> None:
@@ -50,7 +59,7 @@ def install() -> None:
 
     def guarded_getaddrinfo(host, *args, **kwargs):
         if host is not None and not is_loopback(host):
-            raise EgressRefused(f"network guard: name lookup of {host!r} refused (tests are offline)")
+            _refuse(f"name lookup of {host!r}")
         return getaddrinfo(host, *args, **kwargs)
 
     guarded_connect._egress_guard = True

