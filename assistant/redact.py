@@ -26,6 +26,13 @@ MONTH = (
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# Spanish, Portuguese, French and Haitian Creole month names, for "12 de octubre" and "22 janvye".
+FOREIGN_MONTH = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre|janeiro|"
+    r"fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|janvier|février|mars|avril|mai|juin|"
+    r"juillet|août|septembre|octobre|novembre|décembre|janvye|fevriye|mas|me|jen|jiyè|out|septanm|oktòb|novanm|"
+    r"desanm)"
+)
 STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
     r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Loop|Square|Sq|Row|Pike|Run|Crossing|Xing|Path)"
@@ -59,7 +66,8 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         ),
     ),
     ("PHONE", re.compile(r"(?<![\w/-])\d{10}(?![\w/-])")),
-    ("DATE", re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")),
+    ("DATE", re.compile(r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b")),
+    ("DATE", re.compile(rf"\b\d{{1,2}}\s+(?:de\s+)?{FOREIGN_MONTH}\b(?:\s+(?:de\s+)?\d{{4}})?", re.I)),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b(?![/.-]\d)")),
     ("DATE", re.compile(rf"\b{MONTH}\.?\s+{DAY}(?:,?\s+\d{{4}})?\b", re.I)),
     ("DATE", re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTH}\.?(?:,?\s+\d{{4}})?\b", re.I)),
@@ -69,11 +77,12 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"(?:\b(?:student|district|state|lunch|medicaid|mrn|sid|ssid|id|ident\w*|record|case|pupil|"
             r"account|member|badge|file)\b|#)"
-            r"\s*(?:number|no\.?|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b",
+            r"\s*(?:number|no\.?|num|#)?\s*(?:is|was|of|=)?\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b",
             re.I,
         ),
     ),
     ("ID", re.compile(r"\b(?=[A-Z0-9-]*\d{5})[A-Z]{0,3}-?\d[\d-]{4,}[A-Z]?\b")),
+    ("ID", re.compile(r"\b(?=(?:\d-?){7,}\b)\d{3,}(?:-\d{2,}){1,3}\b")),
     (
         "SCHOOL",
         re.compile(
@@ -81,8 +90,13 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         ),
     ),
 ]
+LOWER_SCHOOL = re.compile(
+    r"(?:\b(?:at|attends|from|to|into|school)|[,(:])\s*((?:[a-z][a-z'-]+\s+){1,3}"
+    r"(?:elementary|middle|high school|academy|k-8|primary|intermediate|prep|montessori)(?:\s+school)?)\b"
+)
 # m/d without a year is a date only after a date word, or when the day cannot be a trial count.
-SHORT_DATE = re.compile(r"(?<![\w/.-])(\d{1,2})/(\d{1,2})(?![\w/.-]|\.\d)")
+SHORT_DATE = re.compile(r"(?<![\w/.-])(\d{1,2})/(\d{1,2})(?![\w/-]|\.\d)")
+NOT_DATE_BEFORE = re.compile(r"\b(?:in|scored|score|got|gets|with|accuracy|about|only|of|at|on)\s+$", re.I)
 DATE_CUE = re.compile(
     r"\b(?:on|by|since|from|until|till|starting|started|dated|due|dob|born|date|birthday|before|after|through|"
     r"thru|as of|week of|mon|tues?|wed|thur?s?|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|"
@@ -90,15 +104,22 @@ DATE_CUE = re.compile(
     re.I,
 )
 COUNT_NOUN = re.compile(
-    r"^\s*(?:trials?|opportunities|days?|sessions?|probes?|samples?|attempts?|times|tries|correct|accuracy|"
-    r"of|steps?|items?|letters?|words?|prompts?|cues?|data|weeks?|periods?|in\b|on\b)",
+    r"^\s*(?:[a-z]+\s+)?(?:trials?|opportunit\w+|days?|sessions?|probes?|samples?|attempts?|times|tries|correct|"
+    r"accura\w+|of|steps?|items?|letters?|words?|prompts?|cues?|data|weeks?|periods?|goals?|shapes?|inch\w*|"
+    r"cups?|pages?|lines?|sentences?|problems?|questions?|tasks?|students?|kids|peers|hours?|minutes?|"
+    r"pieces?|blocks?|buttons?|beads?|targets?|objectives?|components?|skills?|in\b|on\b|ot\b|%)",
     re.I,
 )
-TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Nurse|Principal|Señora|Sra|Sr)\.?\s+((?:[A-Z][\w'’-]+\s?){1,2})")
+TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Nurse|Principal|Señora|Sra|Sr)\.?[ \t]+([A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?)"
+    r"|\b(?:mr|mrs|ms|dr)\.[ \t]+([a-z][\w'’-]+)"
+)
 FIELD = re.compile(
     r"\b(?:name|student|parent|guardian|mother|father|mom|dad|teacher|aide|para|child|contact|from|to|signed|"
-    r"case manager|sibling|brother|sister|grandmother|grandma|caregiver|cc|attendees?|pt|slp|nurse)"
-    r"\s*(?:name)?\s*:\s*((?:[A-Za-z][\w'’-]*\.?)(?:\s+[A-Z][\w'’-]*\.?){0,2})",
+    r"case manager|sibling|brother|sister|grandmother|grandma|caregiver|cc|attendees?|pt|slp|nurse|examiner|"
+    r"evaluator|therapist|psychologist|counselor|principal|coordinator|reviewer|interpreter|physician|"
+    r"pediatrician|doctor|prepared by|completed by|written by|referred by)"
+    r"[ \t]*(?:name)?[ \t]*:[ \t]*((?:[A-Za-z][\w'’-]*\.?)(?:[ \t]+[A-Za-z][\w'’-]*\.?){0,2})",
     re.I,
 )
 CUE_BEFORE = re.compile(
@@ -129,7 +150,7 @@ def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     for folder in (PROJECT_ROOT / "corpus", PROJECT_ROOT / "prompts"):
         for path in folder.rglob("*"):
             if path.suffix in {".md", ".yaml", ".yml"}:
-                vocabulary.update(w.lower() for w in re.findall(r"[a-z][a-z'-]+", path.read_text(encoding="utf-8")))
+                vocabulary.update(re.findall(r"[a-z][a-z'-]+", path.read_text(encoding="utf-8").lower()))
     names = _words(DATA / "first_names.txt")
     word_names = _words(DATA / "word_names.txt") | (names & MONTHS)
     return names, word_names, frozenset(vocabulary - (names - word_names - _words(DATA / "common_words.txt")))
@@ -160,24 +181,24 @@ class Redactor:
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 found.append((match.start(group), match.end(group), kind))
+        for match in LOWER_SCHOOL.finditer(text):
+            words = match.group(1).split()
+            if words[0] not in {"the", "a", "an", "our", "my", "his", "her", "their", "this", "that", "your"}:
+                found.append((match.start(1), match.end(1), "SCHOOL"))
         for match in SHORT_DATE.finditer(text):
-            month, day = int(match.group(1)), int(match.group(2))
-            if not (1 <= month <= 12 and 1 <= day <= 31) or COUNT_NOUN.match(text[match.end() :]):
-                continue
-            if DATE_CUE.search(text[max(0, match.start() - 20) : match.start()]) or day > 12:
-                found.append((match.start(), match.end(), "DATE"))
+            found += [(match.start(), match.end(), "DATE")] if _short_date(text, match) else []
         found += self._name_spans(text)
         return _merge(found)
 
     def _name_spans(self, text: str) -> list[tuple[int, int, str]]:
-        vocabulary = lexicons()[2]
+        names, _, vocabulary = lexicons()
         hits: list[tuple[int, int, str]] = []
         tokens: set[str] = {n.strip().lower() for n in self.known_names if n and len(n.strip()) > 1}
         for pattern in (TITLE, FIELD):
             for match in pattern.finditer(text):
-                value = match.group(1).strip().rstrip(".")
-                if value and value.split()[0].lower() not in vocabulary | {"the", "a", "an", "my", "our"}:
-                    tokens.update(t.lower() for t in WORD.findall(value) if t.lower() not in vocabulary)
+                words = [w for w in WORD.findall(match.group(1) or match.group(2)) if not w.isupper()]
+                if words and words[0].lower() not in vocabulary | {"the", "a", "an", "my", "our"}:
+                    tokens.update(w.lower() for w in words if w.lower() not in vocabulary or w.lower() in names)
         for match in INITIALS.finditer(text):
             if match.group(0) not in NOT_INITIALS:
                 hits.append((match.start(), match.end(), "NAME"))
@@ -188,17 +209,44 @@ class Redactor:
                 before = text[max(0, match.start() - 24) : match.start()]
                 if _looks_like_name(bare, word != bare, before):
                     tokens.add(bare.lower())
-        if not tokens:
-            return hits
-        # Every occurrence of a name, and a capitalized surname right after it.
-        alternation = "|".join(sorted((re.escape(t) for t in tokens), key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])(?:\s+[A-Z][\w'’-]+)?", re.I)
+        for _ in range(2):  # a second pass picks up given names and surnames found next to a name
+            if not tokens:
+                return hits
+            found = self._occurrences(text, tokens)
+            more = {re.sub(r"['’]s?$", "", w.lower()) for s, e, _ in found for w in WORD.findall(text[s:e])} - tokens
+            if not more:
+                break
+            tokens |= {w for w in more if len(w) > 1}
+        return hits + found
+
+    def _occurrences(self, text: str, tokens: set[str]) -> list[tuple[int, int, str]]:
+        """Every occurrence of a name (only capitalized ones when it is also a word), with a capitalized
+        surname after it or a capitalized given name before it."""
+        names, word_names, vocabulary = lexicons()
+        ordinary = {t for t in tokens if t in vocabulary or t in word_names}
+        alternatives = [re.escape(t) for t in tokens - ordinary]
+        alternatives += [f"(?-i:{re.escape(t[0].upper())}){re.escape(t[1:])}" for t in ordinary]
+        alternation = "|".join(sorted(alternatives, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])(?:[ \t]+(?-i:[A-Z])[\w'’-]+){{0,3}}", re.I)
+        hits = []
         for match in pattern.finditer(text):
-            value = match.group(0)
-            parts = value.split()
-            if len(parts) > 1 and parts[-1].lower() in vocabulary:  # "Maya Loves" -> only "Maya"
-                value = parts[0]
-            hits.append((match.start(), match.start() + len(value.rstrip()), "NAME"))
+            start, parts = match.start(), match.group(0).split()
+            while len(parts) > 1 and _ordinary(parts[-1], vocabulary, names):  # "Maya Loves" -> only "Maya"
+                parts.pop()
+            value = text[start : start + len(match.group(0))]
+            value = value[: value.index(parts[-1], len(" ".join(parts[:-1]))) + len(parts[-1])]
+            if value[0].islower():  # typed in lowercase: "zoe kaplan", "funmi adebayo-okafor"
+                for _ in range(2):
+                    after = re.match(r"[ \t]+([a-z][\w'’-]+)", text[start + len(value) :])
+                    if not after or _ordinary(after.group(1), vocabulary, names):
+                        break
+                    value += after.group(0)
+            # Privacy first: a given name, an initial or an unknown capitalized word before a name joins it.
+            previous = re.search(r"([A-Z](?:\.|[\w'’-]+))[ \t]+$", text[max(0, start - 30) : start])
+            word = previous.group(1) if previous else ""
+            if word and (word.lower() in names or word.endswith(".") or not _ordinary(word, vocabulary, names)):
+                start -= len(previous.group(0))
+            hits.append((start, match.start() + len(value), "NAME"))
         return hits
 
     def redact(self, text: str) -> str:
@@ -220,9 +268,13 @@ class Redactor:
             ("a phone number", re.search(r"\d{3}\D{0,2}\d{3}\D?\d{4}", plain)),
             ("a long number", re.search(r"\d{7,}", plain)),
         ]
-        for name in self.known_names:
-            if name and len(name.strip()) > 1:
-                leftovers.append(("a student name", re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", plain, re.I)))
+        _, word_names, vocabulary = lexicons()
+        for name in (n.strip() for n in self.known_names if n and len(n.strip()) > 1):
+            if name.lower() in vocabulary or name.lower() in word_names:  # "Will": only the capitalized word
+                hit = re.search(rf"(?<!\w){re.escape(name[0].upper() + name[1:].lower())}(?!\w)", plain)
+            else:
+                hit = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", plain, re.I)
+            leftovers.append(("a student name", hit))
         for what, hit in leftovers:
             if hit:
                 raise RedactionFailed(f"{what} could not be removed, so nothing was sent to the language model")
@@ -233,11 +285,30 @@ class Redactor:
         return PLACEHOLDER.sub(lambda m: back.get(f"{m.group(1)}_{m.group(2)}", m.group(0)), text)
 
 
+def _short_date(text: str, match: re.Match) -> bool:
+    """m/d is a date unless it reads as a count ("3/4 trials", "in 4/5"); a date word before settles it."""
+    month, day = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    before = text[max(0, match.start() - 20) : match.start()]
+    if DATE_CUE.search(before):
+        return not COUNT_NOUN.match(text[match.end() :])
+    return not COUNT_NOUN.match(text[match.end() :]) and not NOT_DATE_BEFORE.search(before)
+
+
+def _ordinary(word: str, vocabulary: frozenset[str], names: frozenset[str]) -> bool:
+    """A word of ordinary text (every part of a hyphenated word too), and not a given name."""
+    parts = [p for p in re.split(r"[-'’]", re.sub(r"['’]s$", "", word.lower())) if len(p) > 1]
+    return word.lower() not in names and all(p in vocabulary for p in parts)
+
+
 def _looks_like_name(bare: str, possessive: bool, before: str) -> bool:
     """One word, by the name lists, the vocabulary and its place in the sentence."""
     names, word_names, vocabulary = lexicons()
     lower = bare.lower()
-    starts = bool(SENTENCE_START.search(before))
+    if "-" in bare and _ordinary(bare, vocabulary, names):  # Pre-K, W-sitting, Wet-Dry-Try
+        return False
+    starts = bool(SENTENCE_START.search(before)) and not re.search(r"\b[A-Z]\.\s+$", before)
     capital = bare[0].isupper() and not bare.isupper()
     if lower in MONTHS:  # "April's", "named May"; otherwise a month
         return capital and (possessive or bool(re.search(r"\bnamed\s+$", before)))

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from assistant.redact import Redactor
+from assistant.redact import RedactionFailed, Redactor
 
 SETS = Path(__file__).parent / "redaction"
 STRUCTURED = ("date", "student_id", "email", "phone", "address")
@@ -47,9 +47,13 @@ def survives(identifier: Identifier, redacted: str) -> bool:
 def score(snippets: list[Snippet]) -> dict[str, Any]:
     """Recall per type, structured recall, keep rate, and the misses (for reading, not for tuning blind sets)."""
     caught: dict[str, list[int]] = {t: [0, 0] for t in TYPES}
-    kept, keep_total, misses, false_hits = 0, 0, [], []
+    kept, keep_total, misses, false_hits, failed_closed = 0, 0, [], [], []
     for snippet in snippets:
-        redacted = Redactor(known_names=snippet.known_names).redact(snippet.text)
+        try:
+            redacted = Redactor(known_names=snippet.known_names).redact(snippet.text)
+        except RedactionFailed:  # nothing would be sent; scored as the unredacted text, so it counts as misses
+            failed_closed.append(snippet.id)
+            redacted = snippet.text
         for identifier in snippet.identifiers:
             caught[identifier.type][1] += 1
             if survives(identifier, redacted):
@@ -72,6 +76,7 @@ def score(snippets: list[Snippet]) -> dict[str, Any]:
         "keep_rate": round(kept / keep_total, 3) if keep_total else None,
         "misses": misses,
         "over_redacted": false_hits,
+        "failed_closed": failed_closed,
     }
 
 
@@ -79,5 +84,6 @@ def summary_line(name: str, result: dict[str, Any]) -> str:
     recall = ", ".join(f"{t} {v}" for t, v in result["recall"].items() if v is not None)
     return (
         f"redaction {name}: {result['snippets']} snippets, {result['identifiers']} identifiers; structured recall "
-        f"{result['structured_recall']}; {recall}; keep rate {result['keep_rate']}"
+        f"{result['structured_recall']}; {recall}; keep rate {result['keep_rate']}; "
+        f"failed closed {len(result['failed_closed'])}"
     )
