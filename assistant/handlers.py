@@ -7,7 +7,7 @@ Drafts live in the browser (gradio BrowserState) as plain JSON: {"chat": ChatSta
 import math
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,12 +46,13 @@ def audited(services: Any, session: str, intent: str) -> Iterator[dict]:
         yield record
 
 
-def for_turn(services: Any, names: list[str | None]) -> tuple[Any, Any]:
-    """(services with a per-turn guarded model that knows the student's names, that model or None)."""
+def for_turn(services: Any, names: Callable[[], list[str | None]]) -> tuple[Any, Any]:
+    """(services with a per-turn guarded model that knows the student's names, that model or None).
+    names is called only when a model is configured: offline turns skip the work."""
     llm = getattr(services, "llm", None)
     if llm is None or not hasattr(llm, "for_turn"):
         return services, None
-    turn = llm.for_turn(sorted({n for n in names if n and n != "the student"}))
+    turn = llm.for_turn(sorted({n for n in names() if n and n != "the student"}))
     return services._replace(llm=turn), turn
 
 
@@ -105,7 +106,7 @@ def _chat_turn(
     try:
         message = capped(services, message, "message")
         names = [state.profile.student if state.profile else None, (drafts.get("goal") or {}).get("student")]
-        services, turn_llm = for_turn(services, [*names, parse_request(message).student])
+        services, turn_llm = for_turn(services, lambda: [*names, parse_request(message).student])
         for answer, reply, new_state in respond_stream(with_profile(message, profile or {}), state, services):
             shown = [*history, {"role": "assistant", "content": answer}]
             if reply is None:
@@ -137,7 +138,7 @@ def write_goal(
         try:
             request = capped(services, request, "request")
             student = capped(services, student, "name")[:60].strip()
-            services, turn_llm = for_turn(services, [student, parse_request(request).student])
+            services, turn_llm = for_turn(services, lambda: [student, parse_request(request).student])
             goal = draft_goal(request, services, support_level=support_level or None, student=student or None)
         except AssistantError as exc:
             record["outcome"] = type(exc).__name__

@@ -94,6 +94,7 @@ def retrieval_bench(rounds: int = 3, quick: bool = False) -> dict[str, Any]:
             "labeled_queries": len(cases),
         }
         figures["capabilities"] = capability_latency(Services(settings, corpus, embedder, searcher, None))
+        figures["capabilities"]["redact_prompt"] = redaction_latency()
         figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         figures.update(cold_start(settings.data_dir))
         factors = (1, 10) if quick else (1, 10, 100)
@@ -117,6 +118,22 @@ def capability_latency(services: Services) -> dict[str, dict[str, float]]:
     for result in run_cases(cases, tasks):
         by_task.setdefault("ask" if result.task == "route" else result.task, []).append(result.ms)
     return {name: percentiles(ms) for name, ms in by_task.items()}
+
+
+def redaction_latency() -> dict[str, float]:
+    """Redacting a goal prompt (template goal, passages and a snippet with identifiers), per labeled snippet."""
+    from assistant.llm import load_prompt
+    from assistant.redact import Redactor
+    from evals.redaction import load_set
+
+    samples = []
+    for snippet in load_set("dev"):
+        prompt = load_prompt("goal", request=snippet.text, template_goal="By the annual IEP review, ...",
+                             passages="A passage. " * 120, student="the student")  # fmt: skip
+        started = time.perf_counter()
+        Redactor(known_names=snippet.known_names).redact(prompt)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
 
 
 def draft_goal_warmup(services: Services) -> None:

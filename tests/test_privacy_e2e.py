@@ -3,6 +3,7 @@ the audit log holds metadata only, and a seeded student never lands in logs, the
 
 import json
 import os
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,8 @@ def app_run(tmp_path_factory, index_settings):
         answers["/scope"] = client.predict(TURNS["scope"], api_name="/scope")
         answers["/review"] = client.predict(TURNS["review"], api_name="/review")
         answers["/plan"] = client.predict([answers["/goal"]["goal_text"]], 30, "push-in", "", "", api_name="/plan")
+        with urllib.request.urlopen(app.url + "config", timeout=10) as response:
+            answers["config"] = json.loads(response.read())
         pid = app.process.pid
     return {"work": work, "answers": answers, "log": app.log(), "pid": pid, "returncode": app.process.returncode}
 
@@ -63,6 +66,13 @@ def test_every_intent_answers_and_nothing_leaves_the_machine(app_run):
     assert sum(a["minutes"] for a in answers["/plan"]["activities"]) == 30
     egress = app_run["work"] / "egress.log"
     assert not egress.exists(), egress.read_text()
+
+
+def test_the_served_page_has_analytics_run_history_and_flagging_off(app_run):
+    config = app_run["answers"]["config"]
+    assert config["analytics_enabled"] is False and config["run_history"] is False
+    assert "flag" not in json.dumps(config.get("components", [])).lower()
+    assert config.get("mcp_server") in (False, None)
 
 
 def test_the_app_stops_cleanly_on_sigterm_and_removes_its_temp_folder(app_run):
