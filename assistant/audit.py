@@ -57,6 +57,7 @@ class AuditLog:
         self.logger = logging.getLogger(f"{_LOGGER}.{id(self)}")
         self.logger.propagate = False
         self.logger.setLevel(logging.INFO)
+        self.handler: TimedRotatingFileHandler | None = None
         if not self.enabled:
             return
         path = log_path(settings)
@@ -67,6 +68,7 @@ class AuditLog:
         )
         handler.setFormatter(logging.Formatter("%(message)s"))
         self.logger.addHandler(handler)
+        self.handler = handler
 
     def write(self, session: str, intent: str, redactions: int = 0, sources: list[str] | None = None,
               ms: float = 0.0, outcome: str = "ok") -> dict[str, Any]:  # fmt: skip
@@ -100,6 +102,7 @@ class AuditLog:
                        (time.perf_counter() - started) * 1000, record.get("outcome", outcome))  # fmt: skip
 
     def close(self) -> None:
-        for handler in list(self.logger.handlers):
-            handler.close()
-            self.logger.removeHandler(handler)
+        if self.handler is not None:
+            self.handler.close()
+            self.logger.removeHandler(self.handler)
+            self.handler = None

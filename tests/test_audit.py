@@ -47,7 +47,7 @@ def test_rotated_files_older_than_the_retention_are_deleted(tmp_path):
 
 def test_the_log_rotates_daily_and_keeps_retention_days_of_files(tmp_path):
     log = AuditLog(make_settings(tmp_path, audit_retention_days=7))
-    handler = log.logger.handlers[0]
+    handler = log.handler
     assert handler.when == "MIDNIGHT" and handler.backupCount == 7
     log.close()
 
