@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ConfigError, IndexUnavailable
+from assistant.errors import ConfigError, IndexUnavailable, one_line
 from assistant.settings import Settings
 
 OFFLINE_ENV = {
@@ -147,17 +147,12 @@ def open_chroma(settings: Settings) -> Any:
             try:
                 return chromadb.PersistentClient(path=str(settings.index_path), settings=options)
             except Exception as exc:  # chromadb raises many types for a damaged folder
-                raise IndexUnavailable(f"cannot open the index at {settings.index_path}: {_one_line(exc)}") from None
+                raise IndexUnavailable(f"cannot open the index at {settings.index_path}: {one_line(exc)}") from None
         case "server":
             where = f"http://{settings.chroma_host}:{settings.chroma_port}"
             try:
                 client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=options)
                 client.heartbeat()
             except Exception as exc:
-                raise IndexUnavailable(f"Chroma server at {where} is not reachable ({_one_line(exc)})") from None
+                raise IndexUnavailable(f"Chroma server at {where} is not reachable ({one_line(exc)})") from None
             return client
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]

@@ -19,3 +19,9 @@ class IndexUnavailable(AssistantError):
 
 class InputError(AssistantError):
     """The user's input is empty, too long or malformed."""
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message (or its class name), for a one-line error."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]

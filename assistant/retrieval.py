@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
-from assistant.errors import IndexUnavailable, InputError
+from assistant.errors import IndexUnavailable, InputError, one_line
 from assistant.index import get_all
 from assistant.schemas import Passage, SearchFilters
 
@@ -119,8 +119,8 @@ class HybridSearcher:
                 query_embeddings=[vector], n_results=min(n, len(self.ids)), where=chroma_where(filters), include=[]
             )
         except Exception as exc:  # server gone, folder removed under us: chromadb raises many types
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-            raise IndexUnavailable(f"the index could not be searched ({first}); restart the app to rebuild") from None
+            reason = one_line(exc, 160)
+            raise IndexUnavailable(f"the index could not be searched ({reason}); restart the app to rebuild") from None
         return list(result["ids"][0])
 
     def sparse_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:

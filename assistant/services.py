@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from assistant.corpus import Corpus, load_corpus
 from assistant.embeddings import Embedder
-from assistant.errors import IndexUnavailable
+from assistant.errors import IndexUnavailable, one_line
 from assistant.index import RefreshReport, index_exists, index_lock, open_collection, refresh_index
 from assistant.llm import build_chat_model
 from assistant.retrieval import HybridSearcher
@@ -55,10 +55,8 @@ def _usable_index(settings: Settings, embedder: Embedder, on_notice: Callable[[s
         return False
     except Exception as exc:  # chromadb raises many types for a damaged folder
         if settings.chroma_mode != "embedded":
-            raise exc if isinstance(exc, IndexUnavailable) else IndexUnavailable(_one_line(exc)) from None
-        notice(
-            f"the index at {settings.index_path} could not be read ({_one_line(exc)}); rebuilding it from the corpus"
-        )
+            raise exc if isinstance(exc, IndexUnavailable) else IndexUnavailable(one_line(exc)) from None
+        notice(f"the index at {settings.index_path} could not be read ({one_line(exc)}); rebuilding it from the corpus")
         discard_index(settings)
         return False
 
@@ -70,8 +68,3 @@ def discard_index(settings: Settings) -> None:
     with index_lock(settings):
         SharedSystemClient.clear_system_cache()
         shutil.rmtree(settings.index_path, ignore_errors=True)
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return (lines[0] if lines else type(exc).__name__)[:200]

@@ -36,7 +36,7 @@ def _api(demo: Any, services: Services) -> None:
     import gradio as gr
 
     from assistant.cli import ask_result, goal_result, plan_result, review_result, scope_result
-    from assistant.errors import AssistantError
+    from assistant.errors import AssistantError, one_line
 
     def call(intent: str, request: Any, handle: Any, payload: dict) -> dict:
         """One API call, capped and audited; a problem comes back as {"error": "..."}."""
@@ -47,7 +47,7 @@ def _api(demo: Any, services: Services) -> None:
                 result = handle(services, payload)
             except (AssistantError, ValueError) as exc:
                 record["outcome"] = type(exc).__name__
-                return {"error": str(exc).splitlines()[0][:300]}
+                return {"error": one_line(exc, 300)}
             record["sources"] = [c["source_id"] for c in result.get("citations", [])]
             if intent == "ask":
                 record["intent"] = result.get("intent", "ask")
