@@ -138,8 +138,9 @@ MONTHS = {
 
 
 def _words(path: Path) -> frozenset[str]:
+    """A word list shipped in assistant/data; a missing one is an error, never a quietly weaker redactor."""
     if not path.is_file():
-        return frozenset()
+        raise RedactionFailed(f"the word list {path.name} is missing, so nothing can be sent to a language model")
     return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
@@ -223,7 +224,10 @@ class Redactor:
         """Every occurrence of a name (only capitalized ones when it is also a word), with a capitalized
         surname after it or a capitalized given name before it."""
         names, word_names, vocabulary = lexicons()
-        ordinary = {t for t in tokens if t in vocabulary or t in word_names}
+        known = {n.strip().lower() for n in self.known_names}
+        # A name that is also a word matches only capitalized; a name the OT typed, in any case (unless it is
+        # one of the names that are common words, such as Will or Grace).
+        ordinary = {t for t in tokens if t in word_names or (t in vocabulary and t not in known)}
         alternatives = [re.escape(t) for t in tokens - ordinary]
         alternatives += [f"(?-i:{re.escape(t[0].upper())}){re.escape(t[1:])}" for t in ordinary]
         alternation = "|".join(sorted(alternatives, key=len, reverse=True))
@@ -268,9 +272,9 @@ class Redactor:
             ("a phone number", re.search(r"\d{3}\D{0,2}\d{3}\D?\d{4}", plain)),
             ("a long number", re.search(r"\d{7,}", plain)),
         ]
-        _, word_names, vocabulary = lexicons()
+        word_names = lexicons()[1]
         for name in (n.strip() for n in self.known_names if n and len(n.strip()) > 1):
-            if name.lower() in vocabulary or name.lower() in word_names:  # "Will": only the capitalized word
+            if name.lower() in word_names:  # "Will": only the capitalized word
                 hit = re.search(rf"(?<!\w){re.escape(name[0].upper() + name[1:].lower())}(?!\w)", plain)
             else:
                 hit = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", plain, re.I)

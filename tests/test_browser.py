@@ -31,10 +31,20 @@ FLAGS = [
 LOOPBACK = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
+EGRESS_LOG: list[Path] = []
+
+
 @pytest.fixture(scope="module")
-def app_url(index_settings):
+def app_url(index_settings, tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "SCHOOLOT_DATA_DIR": str(index_settings.data_dir), "SCHOOLOT_PORT": str(port)}
+    egress = tmp_path_factory.mktemp("browser") / "egress.log"
+    EGRESS_LOG.append(egress)
+    env = {
+        **os.environ,
+        "SCHOOLOT_DATA_DIR": str(index_settings.data_dir),
+        "SCHOOLOT_PORT": str(port),
+        "SCHOOLOT_NET_GUARD_LOG": str(egress),  # the app under the guard records any attempt to leave
+    }
     process = subprocess.Popen(
         [sys.executable, "app.py"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -159,3 +169,7 @@ def test_every_named_endpoint_answers_through_gradio_client(app_url):
     assert scope["verdict"] == "out_of_scope"
     plan = client.predict([goal["goal_text"]], 30, "push-in", "space", "3_5", api_name="/plan")
     assert sum(a["minutes"] for a in plan["activities"]) == 30
+
+
+def test_the_app_behind_the_browser_never_tried_to_leave_the_machine(app_url):
+    assert not EGRESS_LOG[0].exists(), EGRESS_LOG[0].read_text()

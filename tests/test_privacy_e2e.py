@@ -51,6 +51,7 @@ def app_run(tmp_path_factory, index_settings):
         answers["/scope"] = client.predict(TURNS["scope"], api_name="/scope")
         answers["/review"] = client.predict(TURNS["review"], api_name="/review")
         answers["/plan"] = client.predict([answers["/goal"]["goal_text"]], 30, "push-in", "", "", api_name="/plan")
+        answers["empty"] = client.predict("   ", api_name="/scope")
         with urllib.request.urlopen(app.url + "config", timeout=10) as response:
             answers["config"] = json.loads(response.read())
         pid = app.process.pid
@@ -68,6 +69,10 @@ def test_every_intent_answers_and_nothing_leaves_the_machine(app_run):
     assert not egress.exists(), egress.read_text()
 
 
+def test_bad_input_through_the_api_is_a_one_line_error(app_run):
+    assert app_run["answers"]["empty"] == {"error": "the question is empty"}
+
+
 def test_the_served_page_has_analytics_run_history_and_flagging_off(app_run):
     config = app_run["answers"]["config"]
     assert config["analytics_enabled"] is False and config["run_history"] is False
@@ -83,9 +88,10 @@ def test_the_app_stops_cleanly_on_sigterm_and_removes_its_temp_folder(app_run):
 def test_the_audit_log_holds_metadata_only(app_run):
     lines = (app_run["work"] / "data" / "logs" / "audit.jsonl").read_text().splitlines()
     entries = [json.loads(line) for line in lines]
-    assert len(entries) == 9
+    assert len(entries) == 10
     assert {e["intent"] for e in entries} == {"goal", "scope", "plan", "review", "question"}
-    for entry in entries:
+    assert [e["outcome"] for e in entries].count("InputError") == 1
+    for entry in entries[:9]:
         assert set(entry) == {"time", "session", "intent", "mode", "endpoint_host", "redactions", "sources", "ms",
                               "outcome"}  # fmt: skip
         assert entry["mode"] == "offline" and entry["endpoint_host"] is None and entry["outcome"] == "ok"

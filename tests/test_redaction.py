@@ -8,7 +8,7 @@ import pytest
 from assistant.chat import ChatState, respond
 from assistant.handlers import chat_turn, write_goal
 from assistant.llm import build_chat_model
-from assistant.redact import RedactionFailed, Redactor, StreamRestorer
+from assistant.redact import RedactionFailed, Redactor, StreamRestorer, lexicons
 from evals.redaction import load_set, score
 from tests.conftest import make_settings
 from tests.llm_stub import StubLLMServer
@@ -40,6 +40,12 @@ def test_each_kind_of_detail_is_replaced(text, detail):
     redacted = redactor.redact(text)
     assert detail not in redacted
     assert redactor.restore(redacted) == text
+
+
+def test_the_shipped_word_lists_are_there_and_sizable():
+    names, word_names, vocabulary = lexicons()
+    assert len(names) >= 2000 and len(word_names) >= 100 and len(vocabulary) >= 4000
+    assert {"will", "grace", "hope"} <= word_names and {"maya", "oluwaseun", "priya"} <= names
 
 
 def test_ordinary_ot_words_and_trial_counts_survive():
@@ -156,3 +162,17 @@ def test_remote_endpoints_redact_and_loopback_ones_do_not_by_default(tmp_path):
     )
     model = build_chat_model(remote)
     assert model.redact is True and model.host == "llm.district.example"
+
+
+def test_missing_word_lists_fail_closed_instead_of_redacting_less(remote, monkeypatch, tmp_path):
+    from assistant import redact
+
+    server, services = remote
+    monkeypatch.setattr(redact, "DATA", tmp_path)  # an install that lost assistant/data
+    redact.lexicons.cache_clear()
+    try:
+        reply, _ = respond("What is push-in versus pull-out for Quillon?", ChatState(), services)
+    finally:
+        monkeypatch.undo()
+        redact.lexicons.cache_clear()
+    assert server.requests == [] and "missing" in (reply.note or "")
