@@ -140,6 +140,7 @@ def launch_options(settings: Settings, temp: Path) -> dict[str, Any]:
         share=False,
         auth=(settings.auth_username, password) if settings.auth_username and password else None,
         show_error=False,
+        quiet=True,  # no "set share=True" hint: the start-up line comes from app.py
         run_history=False,
         footer_links=["api", "settings"],
         blocked_paths=[str(p) for p in blocked],

@@ -119,3 +119,5 @@ def test_a_seeded_student_never_lands_in_logs_index_temp_or_data(app_run, index_
     assert scanned >= 3  # the audit log and the index files at least
     output = app_run["log"]
     assert not [v for v in SEED.values() if v in output], "a student detail reached the app's output"
+    assert output.strip().splitlines()[0].startswith("School OT Assistant on http://127.0.0.1:")
+    assert "share=True" not in output and "Traceback" not in output
