@@ -86,6 +86,7 @@ def build(services: Services) -> Any:
     import gradio as gr
 
     s = services
+    limit = services.settings.max_input_chars  # the browser stops typing there; handlers check again
     # delete_cache: Gradio's copies of downloads are deleted every minute once 10 minutes old, and at stop.
     with gr.Blocks(title="School OT Assistant", analytics_enabled=False, delete_cache=(60, 600)) as demo:
         drafts = gr.BrowserState(
@@ -119,10 +120,10 @@ def build(services: Services) -> Any:
                                 label="Grade",
                                 value="",
                             )
-                            concern = gr.Textbox(label="Concern")
-                            baseline = gr.Textbox(label="Baseline (with its unit)")
-                            setting = gr.Textbox(label="Setting")
-                            interests = gr.Textbox(label="Interests")
+                            concern = gr.Textbox(label="Concern", max_length=500)
+                            baseline = gr.Textbox(label="Baseline (with its unit)", max_length=300)
+                            setting = gr.Textbox(label="Setting", max_length=300)
+                            interests = gr.Textbox(label="Interests", max_length=300)
                             model = gr.Dropdown(["", "push-in", "pull-out", "consult"], label="Service model")
                         card = gr.Markdown(elem_id="chat-card", elem_classes="card")
                         with gr.Accordion("Sources", open=True, elem_id="sources"):
@@ -132,15 +133,19 @@ def build(services: Services) -> Any:
                     export_md = gr.DownloadButton("Download Markdown", elem_id="export-md")
                     clear = gr.Button("Clear my drafts", variant="stop", elem_id="clear-drafts")
             with gr.Tab("Goal writer", id="writer"):
-                request = gr.Textbox(label="Describe the student and the concern", lines=3, elem_id="writer-input")
+                request = gr.Textbox(
+                    label="Describe the student and the concern", lines=3, elem_id="writer-input", max_length=limit
+                )
                 with gr.Row():
-                    student = gr.Textbox(label="First name (optional)")
+                    student = gr.Textbox(label="First name (optional)", max_length=60)
                     level = gr.Dropdown(
                         ["standard", "more_support", "more_independent"], value="standard", label="Support level"
                     )
                 write = gr.Button("Draft goal", variant="primary", elem_id="writer-go")
                 written = gr.Markdown(elem_id="writer-goal", elem_classes="card")
-                edit = gr.Textbox(label="Edit the goal text and re-check it", lines=4, elem_id="writer-edit")
+                edit = gr.Textbox(
+                    label="Edit the goal text and re-check it", lines=4, elem_id="writer-edit", max_length=5000
+                )
                 live = gr.Markdown(elem_id="writer-rubric")
                 with gr.Accordion("Support-level variants", open=False):
                     variants = gr.Markdown()
@@ -149,7 +154,7 @@ def build(services: Services) -> Any:
                 with gr.Accordion("Teacher / parent handout", open=False):
                     handout = gr.Markdown()
             with gr.Tab("Goal checker", id="checker"):
-                pasted = gr.Textbox(label="Paste a goal", lines=4, elem_id="checker-input")
+                pasted = gr.Textbox(label="Paste a goal", lines=4, elem_id="checker-input", max_length=5000)
                 check = gr.Button("Check goal", variant="primary", elem_id="checker-go")
                 table = gr.Markdown(elem_id="checker-table")
                 rewrite = gr.Textbox(
@@ -159,22 +164,24 @@ def build(services: Services) -> Any:
                     elem_id="checker-rewrite",
                 )
             with gr.Tab("Session planner", id="planner"):
-                goals_in = gr.Textbox(label="Goals (separate goals with a blank line)", lines=5, elem_id="plan-goals")
+                goals_in = gr.Textbox(
+                    label="Goals (separate goals with a blank line)", lines=5, elem_id="plan-goals", max_length=limit
+                )
                 with gr.Row():
                     minutes = gr.Number(30, label="Minutes", precision=0, minimum=10, maximum=120)
                     plan_model = gr.Dropdown(["pull-out", "push-in", "consult"], value="pull-out", label="Model")
                     plan_grade = gr.Dropdown(["", *GRADE_BANDS], value="", label="Grade band")
-                    plan_interests = gr.Textbox(label="Interests")
+                    plan_interests = gr.Textbox(label="Interests", max_length=300)
                 plan_go = gr.Button("Plan session", variant="primary", elem_id="plan-go")
                 plan_out = gr.Markdown(elem_id="plan-out", elem_classes="card")
             with gr.Tab("Scope check", id="scope"):
-                question = gr.Textbox(label="Is this school OT?", elem_id="scope-input")
+                question = gr.Textbox(label="Is this school OT?", elem_id="scope-input", max_length=5000)
                 scope_go = gr.Button("Check scope", variant="primary", elem_id="scope-go")
                 scope_out = gr.Markdown(elem_id="scope-out", elem_classes="card")
                 scope_sources = gr.Markdown()
             with gr.Tab("Library", id="library"):
                 with gr.Row():
-                    query = gr.Textbox(label="Search the library", scale=3, elem_id="library-input")
+                    query = gr.Textbox(label="Search the library", scale=3, elem_id="library-input", max_length=1000)
                     kind = gr.Dropdown(["", *KINDS], value="", label="Kind")
                     domain = gr.Dropdown(["", *DOMAINS], value="", label="Domain")
                     band = gr.Dropdown(["", *GRADE_BANDS], value="", label="Grade band")
