@@ -1,4 +1,4 @@
-"""`python -m evals gate|bench`: the deterministic CI gate and the benchmarks."""
+"""`python -m evals gate|run|bench|load`: the deterministic CI gate, reports, benchmarks and the load test."""
 
 import argparse
 import sys
@@ -22,12 +22,24 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="measure index build, refresh and query latency")
     bench.add_argument("--rounds", type=int, default=3, help="passes over the query set")
     bench.add_argument("--quick", action="store_true", help="CI mode: 1 round, scale curve to 10x; never fails on time")
+    load = sub.add_parser("load", help="concurrent gradio_client sessions mixing every intent against a running app")
+    load.add_argument("--url", default="http://127.0.0.1:7860/", help="the running app (default: make run's)")
+    load.add_argument("--sessions", type=int, default=20)
+    load.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             from evals.run import main_run
 
             return main_run(args.cases, args.task, args.backend, args.out, fresh_index=not args.use_data_index)
+        if args.command == "load":
+            import json
+
+            from evals.load import run_load
+
+            result = run_load(args.url, sessions=args.sessions, seconds=args.seconds)
+            print(json.dumps(result, indent=2))
+            return 1 if result["errors"] else 0
         if args.command == "gate":
             from evals.gate import run_gate
 
