@@ -46,6 +46,12 @@ def audited(services: Any, session: str, intent: str) -> Iterator[dict]:
         yield record
 
 
+def failed(record: dict, exc: Exception) -> str:
+    """Note the error class in the audit record; the user's one-line message, in bold."""
+    record["outcome"] = type(exc).__name__
+    return f"**{exc}**"
+
+
 def for_turn(services: Any, names: Callable[[], list[str | None]]) -> tuple[Any, Any]:
     """(services with a per-turn guarded model that knows the student's names, that model or None).
     names is called only when a model is configured: offline turns skip the work."""
@@ -141,8 +147,7 @@ def write_goal(
             services, turn_llm = for_turn(services, lambda: [student, parse_request(request).student])
             goal = draft_goal(request, services, support_level=support_level or None, student=student or None)
         except AssistantError as exc:
-            record["outcome"] = type(exc).__name__
-            return f"**{exc}**", "", "", "", drafts, ""
+            return failed(record, exc), "", "", "", drafts, ""
         record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)
     variants = "\n\n".join(f"**{k.replace('_', ' ')}:** {v}" for k, v in goal.variants.items())
     drafts = {**EMPTY_DRAFTS, **(drafts or {}), "goal": goal.model_dump(mode="json")}
@@ -174,8 +179,7 @@ def check_goal(services: Any, text: str, session: str = "-") -> tuple[str, str]:
         try:
             review = review_goal(capped(services, text, "goal"), services)
         except AssistantError as exc:
-            record["outcome"] = type(exc).__name__
-            return f"**{exc}**", ""
+            return failed(record, exc), ""
     table = rubric_table(text)
     if review.anti_patterns:
         table += "\n\n**Defects:** " + ", ".join(review.anti_patterns)
@@ -199,8 +203,7 @@ def plan_form(
             interests = capped(services, interests, "interests")[:300]
             plan = plan_session(goals, minutes, model, services, interests or None, grade or None)
         except AssistantError as exc:
-            record["outcome"] = type(exc).__name__
-            return f"**{exc}**", drafts
+            return failed(record, exc), drafts
         record["sources"] = [c.source_id for c in plan.citations]
     return plan_card(plan), {**EMPTY_DRAFTS, **(drafts or {}), "plan": plan.model_dump(mode="json")}
 
@@ -210,8 +213,7 @@ def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, s
         try:
             answer = answer_scope(capped(services, question, "question"), services)
         except AssistantError as exc:
-            record["outcome"] = type(exc).__name__
-            return f"**{exc}**", ""
+            return failed(record, exc), ""
         record["sources"] = [c.source_id for c in answer.citations]
     return scope_card(answer.model_dump()), citations_markdown(answer.citations)
 
@@ -234,8 +236,7 @@ def library(
             record["outcome"] = "InputError"
             return "**Choose the kind, domain and grade band from the lists.**"
         except AssistantError as exc:
-            record["outcome"] = type(exc).__name__
-            return f"**{exc}**"
+            return failed(record, exc)
         record["sources"] = [p.source_id for p in passages[:10]]
     if setting:
         fits = {a.id for a in services.corpus.activities if a.setting in (setting, "both")}
