@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ConfigError
+from assistant.redact import RedactionFailed
 from assistant.settings import PROJECT_ROOT, Settings
 
 PROMPTS = PROJECT_ROOT / "prompts"
@@ -106,8 +107,6 @@ def _messages(prompt: str, history: list[tuple[str, str]] | None = None) -> list
 
 def ask(model: Any, prompt: str, history: list[tuple[str, str]] | None = None) -> str:
     """One reply's text; any transport failure becomes LLMUnavailable with a one-line reason."""
-    from assistant.redact import RedactionFailed
-
     try:
         return str(model.invoke(_messages(prompt, history)).content)
     except RedactionFailed as exc:
@@ -118,8 +117,6 @@ def ask(model: Any, prompt: str, history: list[tuple[str, str]] | None = None) -
 
 def stream(model: Any, prompt: str) -> Iterator[str]:
     """Reply tokens as they arrive."""
-    from assistant.redact import RedactionFailed
-
     try:
         for chunk in model.stream(_messages(prompt)):
             if chunk.content:

@@ -147,14 +147,16 @@ def _words(path: Path) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(first names, names that are also words, ordinary words: the library's vocabulary plus common English)."""
-    vocabulary: set[str] = set(_words(DATA / "common_words.txt"))
+    common = _words(DATA / "common_words.txt")
+    vocabulary: set[str] = set(common)
     for folder in (PROJECT_ROOT / "corpus", PROJECT_ROOT / "prompts"):
         for path in folder.rglob("*"):
             if path.suffix in {".md", ".yaml", ".yml"}:
                 vocabulary.update(re.findall(r"[a-z][a-z'-]+", path.read_text(encoding="utf-8").lower()))
     names = _words(DATA / "first_names.txt")
     word_names = _words(DATA / "word_names.txt") | (names & MONTHS)
-    return names, word_names, frozenset(vocabulary - (names - word_names - _words(DATA / "common_words.txt")))
+    # A name the corpus happens to use (an example student) stays a name, not an ordinary word.
+    return names, word_names, frozenset(vocabulary - (names - word_names - common))
 
 
 @dataclass
