@@ -76,6 +76,64 @@ class Objective(BaseModel):
     text: str
 
 
+Grade = Literal["prek", "k", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "18-21"]
+BaselineUnit = Literal["percent", "of", "count", "per_minute", "minutes", "seconds", "level"]
+Support = Literal["independent", "verbal", "visual", "gestural", "model", "partial_physical", "full_physical"]
+# The prompt hierarchy of DOMAIN.md, most support first.
+SUPPORT_ORDER: tuple[str, ...] = (
+    "full_physical", "partial_physical", "model", "gestural", "visual", "verbal", "independent"
+)  # fmt: skip
+
+
+class Baseline(BaseModel):
+    """One present level the request states, in its own words and unit (never converted)."""
+
+    text: str = Field(description="The request's own words for it.")
+    value: float | None = None
+    value_max: float | None = Field(None, description="The high end of a range ('6-8 times'), else None.")
+    unit: BaselineUnit | None = None
+    out_of: float | None = Field(None, description="y of 'x of y' (unit 'of') or of a rubric level.")
+    counts: str | None = Field(None, description="What was counted or timed, in the request's words.")
+    conflict: bool = Field(False, description="Another report of the same measure disagrees with this one.")
+
+
+class Case(BaseModel):
+    """What the assistant understood from a request (CONTRACT.md CASE); every fact carries its evidence."""
+
+    request: str = Field("", description="The request as cleaned, for retrieval; not shown back.")
+    student: str | None = Field(None, description="The student's first name as written.")
+    grade: Grade | None = None
+    age: int | None = None
+    grade_band: GradeBand | None = None
+    plan: Literal["iep", "504", "mtss", "none"] | None = None
+    routine: str | None = Field(None, description="The school routine id (assistant/data/routines.yaml).")
+    routines: list[str] = Field(default_factory=list, description="Every routine named, strongest first.")
+    setting: str | None = None
+    skill: str | None = Field(None, description="The need the OT named, in the request's words.")
+    baselines: list[Baseline] = Field(default_factory=list)
+    support: Support | None = Field(None, description="The most support the student needs now.")
+    communication: Literal["verbal", "nonverbal", "aac"] | None = None
+    access: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list, description="Interests in the request's words.")
+    themes: list[str] = Field(default_factory=list, description="Interest themes from the vocabulary.")
+    team: list[str] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list, description="Tools and accommodations the request names.")
+    support_level: SupportLevel | None = Field(None, description="A goal variant asked for ('more support').")
+    pronoun: Literal["he", "she", "they"] | None = None
+    evidence: dict[str, str] = Field(default_factory=dict, description="Field -> the words it came from.")
+    conflicts: list[str] = Field(default_factory=list, description="Reports that disagree, in plain words.")
+
+    @property
+    def name(self) -> str:
+        """The student's name for a goal sentence, or 'the student'."""
+        return self.student[:1].upper() + self.student[1:] if self.student else "the student"
+
+    @property
+    def baseline(self) -> Baseline | None:
+        """The present level a goal starts from: the first one stated."""
+        return self.baselines[0] if self.baselines else None
+
+
 class Profile(BaseModel):
     """Facts pulled from a request; None where the request does not say."""
 

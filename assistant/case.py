@@ -1,0 +1,534 @@
+"""Read a request once into a Case: the student's name, grade and age, plan, routine, setting, skill, present
+levels, support, communication, access, interests and team, each with the words it came from.
+
+Every capability takes the Case; none re-reads the text. The reader tokenizes once and matches phrase
+lexicons from assistant/data/ over the tokens, so it runs in time linear in the text.
+"""
+
+from assistant.baselines import number_value, read_baselines
+from assistant.lexicon import (
+    Match,
+    Token,
+    case_words,
+    common_words,
+    fold,
+    given_names,
+    lexicon,
+    routine_lexicon,
+    routines,
+    tokenize,
+    word_set,
+)
+from assistant.schemas import SUPPORT_ORDER, Case
+
+_SENTENCE_END = frozenset(".!?;:\n")
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
+_GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
+_TIME_WORDS = frozenset({"by", "in", "until", "since", "before", "after", "through", "next", "last", "this", "of"})
+
+
+def grade_band(grade: str | None, age: int | None = None) -> str | None:
+    """The contract's grade band for a CASE grade, or else an age."""
+    if grade is not None:
+        if grade in ("prek", "k", "18-21"):
+            return {"prek": "prek", "k": "k2", "18-21": "transition_18_21"}[grade]
+        number = int(grade)
+        return "k2" if number <= 2 else "3_5" if number <= 5 else "6_8" if number <= 8 else "9_12"
+    if age is not None:
+        if age <= 4:
+            return "prek"
+        if age >= 18:
+            return "transition_18_21"
+        return grade_band(str(min(12, max(1, age - 5))) if age >= 6 else "k")
+    return None
+
+
+def grade_phrase(grade: str | None, age: int | None = None) -> str | None:
+    """'2nd grade', 'kindergarten', 'pre-K', 'an 18-21 program', 'age 16'."""
+    if grade is None:
+        return f"age {age}" if age is not None else None
+    if grade in ("prek", "k", "18-21"):
+        return {"prek": "pre-K", "k": "kindergarten", "18-21": "an 18-21 transition program"}[grade]
+    number = int(grade)
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number if number < 20 else number % 10, "th")
+    return f"{number}{suffix} grade"
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.claimed: set[int] = set()
+        self.grade_starts: set[int] = set()  # character offsets of grade and age words
+        self.evidence: dict[str, str] = {}
+        self.lower_text = sum(t.cap for t in self.tokens if t.kind == "w") <= max(1, len(self.tokens) // 40)
+
+    def words(self, start: int, end: int) -> str:
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+
+    def note(self, field: str, start: int, end: int) -> None:
+        self.evidence.setdefault(field, self.words(start, end))
+
+    def claim(self, match: Match) -> None:
+        self.claimed.update(range(match.start, match.end))
+
+    def sentence_start(self, i: int) -> bool:
+        if i == 0:
+            return True
+        gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
+        return self.tokens[i - 1].text in _SENTENCE_END or "\n" in gap or self.tokens[i - 1].text in "\"“(-•*"
+
+    # --- grade and age -------------------------------------------------------------------------------
+    def grade_and_age(self) -> tuple[str | None, int | None, str | None]:
+        grade = age = band = None
+        toks, words = self.tokens, case_words()
+        nouns = word_set("grade_nouns")
+        for match in lexicon("grade_words").find(toks):
+            token = toks[match.start]
+            if token.low == "k" and not self._bare_k(match.start):
+                continue
+            if match.end < len(toks) and toks[match.end].low in word_set("grade_not_before"):
+                continue  # "preschool teacher", "kindergarten room": someone else's grade word
+            grade = grade or match.label
+            self.claim(match)
+            self.grade_starts.update(self.tokens[k].start for k in range(match.start, match.end))
+            self.note("grade", match.start, match.end)
+        for i, token in enumerate(toks):
+            found = None
+            after = toks[i + 1] if i + 1 < len(toks) else None
+            if token.kind == "n" and after is not None and after.low in ("st", "nd", "rd", "th"):
+                noun = toks[i + 2] if i + 2 < len(toks) else None
+                if noun is not None and noun.low in nouns and not self._level_after(i + 3):
+                    found = (token.low, i, i + 3)
+                elif not self._month_near(i) and (
+                    noun is None or noun.kind == "p" or (i and toks[i - 1].low == "in" and noun.low in _GLUE)
+                ):
+                    found = (token.low, i, i + 2)  # "7th, Omar", "she's in 4th and..."
+            elif token.low in words["ordinal_words"] and after is not None and after.low in nouns:
+                if not self._level_after(i + 2):
+                    found = (str(words["ordinal_words"][token.low]), i, i + 2)
+            elif token.low in nouns and after is not None:
+                k = i + 2 if after.text == ":" else i + 1  # "Grade: 9"
+                value = number_value(toks[k]) if k < len(toks) else None
+                if value is not None and not self._level_after(k + 1):
+                    found = (str(int(value)), i, k + 1)
+            elif token.low in words["year_grades"] and (after is None or after.low not in words["not_year_grades_after"]):
+                found = (str(words["year_grades"][token.low]), i, i + 1)
+            if found and 1 <= int(float(found[0])) <= 12 and grade is None:
+                grade = str(int(float(found[0])))
+                self.claimed.update(range(found[1], found[2]))
+                self.grade_starts.update(self.tokens[k].start for k in range(found[1], found[2]))
+                self.note("grade", found[1], found[2])
+        age = self._age()
+        for match in lexicon("band_words").find(toks):
+            band = band or match.label
+            self.grade_starts.update(toks[k].start for k in range(match.start, match.end))
+            self.note("grade_band", match.start, match.end)
+        band = grade_band(grade, age) if grade or age is not None else band
+        return grade, age, band
+
+    def _is_grade(self, token: Token) -> bool:
+        return token.start in self.grade_starts
+
+    def _bare_k(self, i: int) -> bool:
+        """'K' alone is kindergarten when it stands as a word: 'in K', 'K student', 'K,' (not K-2, K-12, 5K)."""
+        token = self.tokens[i]
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        if token.text != "K" or (nxt is not None and (nxt.kind == "n" or self.text[token.end : nxt.start] == "-")):
+            return False
+        return not (i and self.tokens[i - 1].kind == "n")
+
+    def _level_after(self, i: int) -> bool:
+        """'reads at a 2nd grade level' is a level of work, not the student's grade."""
+        return any(t.low in ("level", "equivalent") for t in self.tokens[i : i + 2])
+
+    def _month_near(self, i: int) -> bool:
+        months = word_set("not_names") & frozenset(fold(m) for m in case_words()["not_names"]["months"])
+        return any(t.low in months | {"may"} for t in self.tokens[max(0, i - 2) : i + 3])
+
+    def _age(self) -> int | None:
+        toks = self.tokens
+        for match in lexicon("age_after").find(toks):
+            i = match.start - 1
+            if i >= 0 and toks[i].kind == "n" and 2 <= float(toks[i].low) <= 25:
+                self.claimed.update(range(i, match.end))
+                self.grade_starts.update(toks[k].start for k in range(i, match.end))
+                self.note("age", i, match.end)
+                return int(float(toks[i].low))
+        for name, closed in (("age_before", False), ("age_verbs", True)):
+            for match in lexicon(name).find(toks):
+                j = match.end + (1 if match.end < len(toks) and toks[match.end].text == ":" else 0)
+                if j < len(toks) and toks[j].kind == "n" and 2 <= float(toks[j].low) <= 25:
+                    if closed and not self._nothing_counted(j + 1):
+                        continue
+                    self.claimed.update(range(match.start, j + 1))
+                    self.note("age", match.start, j + 1)
+                    return int(float(toks[j].low))
+        for j, token in enumerate(toks):  # "Kevin, 17, wants...", "Kai (7)"
+            if token.kind == "n" and 0 < j < len(toks) - 1 and 2 <= float(token.low) <= 25:
+                opened, closed = toks[j - 1].text, toks[j + 1].text
+                if (opened, closed) in ((",", ","), ("(", ")")) and j > 1 and toks[j - 2].cap:
+                    self.claimed.add(j)
+                    self.note("age", j - 2, j + 2)
+                    return int(float(token.low))
+        return None
+
+    def _nothing_counted(self, j: int) -> bool:
+        """After 'she is 9': the end, a punctuation mark, 'and', or 'years old'."""
+        return j >= len(self.tokens) or self.tokens[j].kind == "p" or self.tokens[j].low in _GLUE | {"years"}
+
+    # --- phrase fields -------------------------------------------------------------------------------
+    def labelled(self, name: str, field: str) -> list[Match]:
+        matches = lexicon(name).find(self.tokens, self.claimed)
+        for match in matches:
+            self.note(field, match.start, match.end)
+        return matches
+
+    def plan(self) -> str | None:
+        """The student's plan. A plan named after a negation is 'none'; one named in a question about plans
+        ('does he need an IEP', 'the difference between a 504 and an IEP') is not the student's."""
+        labels = []
+        for match in lexicon("plans").find(self.tokens, self.claimed):
+            if self._room_number(match) or self._preceded_by(match.start, "plan_hypothetical", 6):
+                continue
+            negated = match.label == "none" or self._preceded_by(match.start, "negations", 2)
+            labels.append("none" if negated else match.label)
+            self.note("plan", match.start, match.end)
+        positive = [label for label in labels if label != "none"]
+        return positive[0] if positive else "none" if labels else None
+
+    def _preceded_by(self, i: int, name: str, within: int) -> bool:
+        window = self.tokens[max(0, i - within) : i]
+        return bool(lexicon(name).find(window))
+
+    def _room_number(self, match: Match) -> bool:
+        return match.start > 0 and self.tokens[match.start - 1].low in ("room", "rm", "#")
+
+    def support(self) -> str | None:
+        """The most support the student needs now (DOMAIN.md's hierarchy); phrases in a goal clause, and
+        independence under a negation, do not count; an adult doing the task for the student is full support."""
+        found = [
+            m
+            for m in lexicon("support").find(self.tokens, self.claimed)
+            if not self._hoped_for(m.start) and not (m.label == "independent" and self._negated(m.start))
+        ]
+        found += self._done_for_student()
+        if not found:
+            return None
+        best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
+        self.evidence["support"] = self.words(best.start, best.end)
+        for match in found:
+            self.claim(match)
+        return best.label
+
+    def _negated(self, i: int) -> bool:
+        start = i
+        while start > 0 and self.tokens[start - 1].text not in ".;!?," and i - start < 8:
+            start -= 1
+        return bool(lexicon("independence_negations").find(self.tokens[start:i]))
+
+    def _done_for_student(self) -> list[Match]:
+        """'His teacher opens everything for him', 'I end up zipping it for him'."""
+        out = []
+        for match in lexicon("for_student").find(self.tokens):
+            start = match.start
+            while start > 0 and self.tokens[start - 1].text not in ".;!?" and match.start - start < 8:
+                start -= 1
+            window = self.tokens[start : match.start]
+            if lexicon("adult_subjects").find(window) and not self._hoped_for(match.start):
+                out.append(Match("full_physical", start, match.end))
+        return out
+
+    def _hoped_for(self, i: int) -> bool:
+        """A support phrase in a clause that states a goal ('we want him to do it independently')."""
+        start = i
+        while start > 0 and self.tokens[start - 1].text not in ".;!?" and i - start < 8:
+            start -= 1
+        window = self.tokens[start:i]
+        targets = lexicon("target_cues").find(window)
+        froms = lexicon("from_cues").find(window)
+        return bool(targets) and (not froms or froms[-1].start < targets[-1].start)
+
+    def communication(self) -> str | None:
+        found = self.labelled("communication", "communication")
+        for match in found:
+            self.claim(match)
+        labels = {m.label for m in found}
+        return next((mode for mode in ("aac", "nonverbal", "verbal") if mode in labels), None)
+
+    def access(self) -> list[str]:
+        skip_after = case_words()["access_not_after"]
+        out = []
+        for match in lexicon("access").find(self.tokens, self.claimed):
+            nxt = self.tokens[match.end].low if match.end < len(self.tokens) else ""
+            if nxt in skip_after.get(self.tokens[match.start].low, []):
+                continue
+            self.note("access", match.start, match.end)
+            self.claim(match)
+            out.append(match.label)
+        if "power_wheelchair" in out:  # the specific mention names the chair a later "wheelchair" means
+            out = [a for a in out if a != "manual_wheelchair"]
+        return list(dict.fromkeys(out))
+
+    def team(self) -> list[str]:
+        return list(dict.fromkeys(m.label for m in self.labelled("team", "team") if m.label != "_none"))
+
+    def routine(self) -> tuple[list[str], str | None]:
+        scores: dict[str, float] = {}
+        first: dict[str, int] = {}
+        for match in routine_lexicon().find(self.tokens, self.claimed):
+            scores[match.label] = scores.get(match.label, 0.0) + match.weight
+            if match.label not in first:
+                first[match.label] = match.start
+                self.evidence.setdefault(f"routine:{match.label}", self.words(match.start, match.end))
+        ranked = sorted(scores, key=lambda r: (-scores[r], first[r]))
+        if ranked:
+            self.evidence["routine"] = self.evidence[f"routine:{ranked[0]}"]
+        for key in [k for k in self.evidence if k.startswith("routine:")]:
+            del self.evidence[key]
+        places = self.labelled("settings", "setting")
+        setting = places[0].label if places else (routines()[ranked[0]]["setting"] if ranked else None)
+        return ranked, setting
+
+    def interests(self) -> list[str]:
+        stops = word_set("interest_stop") - {"and", "or"}
+        out: list[str] = []
+        for match in lexicon("interest_before").find(self.tokens):
+            if match.start and self.tokens[match.start - 1].low in ("not", "doesn't", "don't", "never", "didn't"):
+                continue
+            item: list[Token] = []
+            for token in self.tokens[match.end : match.end + 10]:
+                if token.kind == "p" and token.text != ",":
+                    break
+                if token.low in stops:
+                    if token.low == "to" and not item:
+                        continue  # "likes to draw": the activity is the interest
+                    break
+                if token.text == "," or token.low in ("and", "or"):
+                    if item:
+                        out.append(self.text[item[0].start : item[-1].end])
+                    item = []
+                    continue
+                item.append(token)
+            if item:
+                out.append(self.text[item[0].start : item[-1].end])
+            self.note("interests", match.start, min(len(self.tokens), match.end + 1))
+        return list(dict.fromkeys(i for i in out if len(i) > 1))[:6]
+
+    def skill(self) -> str | None:
+        cues = lexicon("need_cues").find(self.tokens)
+        if not cues:
+            return None
+        cue = next((c for c in cues if self.tokens[c.start].low == "goal"), cues[0])
+        taken: list[Token] = []
+        for token in self.tokens[cue.end : cue.end + 14]:
+            if token.text in ".;!?,:(" or token.low in ("but", "because", "since", "although", "which"):
+                break
+            taken.append(token)
+        if not taken:
+            return None
+        self.evidence["skill"] = self.words(cue.start, cue.end + len(taken))
+        return self.text[taken[0].start : taken[-1].end]
+
+    def tools(self) -> list[str]:
+        return list(dict.fromkeys(m.label for m in lexicon("tools").find(self.tokens)))
+
+    def support_level(self) -> str | None:
+        found = lexicon("variant_words").find(self.tokens)
+        return found[0].label if found else None
+
+    def pronoun(self) -> str | None:
+        counts = {"he": 0, "she": 0, "they": 0}
+        for token in self.tokens:
+            for pronoun, forms in (("he", ("he", "him", "his", "he's")), ("she", ("she", "her", "hers", "she's"))):
+                counts[pronoun] += token.low in forms
+        if counts["he"] == counts["she"]:
+            return None
+        return "he" if counts["he"] > counts["she"] else "she"
+
+    # --- the student's name --------------------------------------------------------------------------
+    def student(self) -> str | None:
+        """The student's first name: a given name (or an unknown capitalized word) raised by the cues around
+        it ("my son Liam", "Jaylen - gr 4", "Sofia's teacher", "Will used...") and sunk by cues that make it
+        someone else ("Ms. Ortiz", "his brother Eli", "Hi Ana", a signature)."""
+        best: tuple[float, int, str] | None = None
+        candidates = [c for c in (self._candidate(i) for i in range(len(self.tokens))) if c]
+        mentions: dict[str, int] = {}
+        for _, _, bare, _ in candidates:
+            mentions[fold(bare)] = mentions.get(fold(bare), 0) + 1
+        for i, end, bare, base in candidates:
+            score = base + self._name_cues(i, end, base) + 0.5 * (mentions[fold(bare)] - 1)
+            if score >= 2.0 and (best is None or score > best[0]):
+                best = (score, i, bare)
+        if best is None:
+            return None
+        self.claimed.add(best[1])
+        self.evidence["student"] = self.words(max(0, best[1] - 2), min(len(self.tokens), best[1] + 3))
+        return best[2]
+
+    def _candidate(self, i: int) -> tuple[int, int, str, float] | None:
+        """(index, index after it, the name as written, how name-like the word is on its own) or None."""
+        token = self.tokens[i]
+        if token.kind != "w" or i in self.claimed:
+            return None
+        names, word_names = given_names()
+        bare = token.text[:-2] if token.low.endswith("'s") else token.text
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        end = i + 1
+        if nxt is not None and nxt.kind == "w" and self.text[token.end : nxt.start] == "-" and token.cap:
+            bare, end = self.text[token.start : nxt.end], i + 2  # Ji-woo, Mary-Kate
+        low = fold(bare)
+        if len(low) < 2 or low in word_set("not_names"):
+            return None
+        common = low in common_words()
+        if low in word_names:
+            base = 1.0 if token.cap and not self.lower_text else 0.5 if not common else 0.0
+        elif low in names:
+            base = 2.0 if token.cap or not common else 0.0
+        else:
+            base = 0.5 if token.cap and not common and not token.text.isupper() and len(low) > 2 else 0.0
+        return (i, end, bare, base) if base > 0 else None
+
+    def _name_cues(self, i: int, end: int, base: float) -> float:
+        """Student cues before and after a name raise it; cues that make it someone else sink it."""
+        toks = self.tokens
+        token = toks[end - 1]
+        possessive = token.text.endswith(("'s", "’s"))
+        before = self._before(i)
+        after = toks[end : end + 4]
+        roles = word_set("other_before")
+        if possessive and any(t.low in roles for t in after[:4]):
+            return 3.0  # "Camila's mom", "Yusuf's 5th grade teacher": the one whose mom or teacher it is
+        if self._ends_with(lexicon("other_before"), before) or self._signature(i) or self._other_after(end, possessive):
+            return -10.0
+        if token.low in self._month_words() and before and before[-1].low in _TIME_WORDS:
+            return -10.0  # "by June"
+        if after and after[0].cap and lexicon("school_nouns").find(after[:1]):
+            return -10.0  # "Westview HS", "Lincoln High": a school
+        strong = 0.0
+        if self._ends_with(lexicon("student_before"), before) or (before and self._is_grade(before[-1])):
+            strong += 2.0  # "my son Liam", "for Jaylen", "7th, Omar", "preschool, Sky"
+        if self._grade_follows(end):
+            strong += 2.0
+        subject = self._subject_follows(end)
+        score = strong + (1.5 if possessive or subject else 0.0)
+        if base < 1.0 and not strong:
+            return -1.0  # an unknown capitalized word is a name only with a strong cue
+        if after and after[0].kind == "n" and not self._grade_follows(end):
+            score -= 3.0  # "Room 4", "Tier 2": a label
+        if base < 2.0 and self.sentence_start(i) and not subject and not strong:
+            score -= 1.0  # a capital at a sentence start says little about a word that is not only a name
+        return score
+
+    def _before(self, i: int) -> list[Token]:
+        """Up to three tokens before i, reading past a comma and the period of a title ('Mrs. Brooks')."""
+        out: list[Token] = []
+        j = i - 1
+        while j >= 0 and len(out) < 3:
+            token = self.tokens[j]
+            if token.text == "," or (token.text == "." and j and self.tokens[j - 1].low in _TITLES):
+                j -= 1
+                continue
+            if token.text in ".!?;:\n":
+                break
+            out.insert(0, token)
+            j -= 1
+        return out
+
+    @staticmethod
+    def _ends_with(lex, window: list[Token]) -> bool:
+        found = lex.find(window)
+        return bool(found) and found[-1].end == len(window)
+
+    def _other_after(self, i: int, possessive: bool) -> bool:
+        if possessive:
+            return False
+        toks = self.tokens
+        found = lexicon("other_after").find(toks[i : i + 4])
+        return bool(found) and found[0].start <= 1
+
+    def _grade_follows(self, j: int) -> bool:
+        """A grade, an age or a school level right after a name ('Jaylen - gr 4', 'Minh 10th', 'Kai (7)')."""
+        toks = self.tokens
+        while j < len(toks) and toks[j].text in ",(-:":
+            j += 1
+        if j >= len(toks):
+            return False
+        token = toks[j]
+        if token.kind == "n":
+            return j + 1 < len(toks) and (
+                toks[j + 1].low in ("st", "nd", "rd", "th", "yo", "y", "years", "yrs") or toks[j + 1].text == ")"
+            )
+        if token.low in word_set("grade_nouns") | {"age", "aged"} or token.low in case_words()["year_grades"]:
+            return True
+        window = toks[j : j + 3]
+        return any(m.start == 0 for name in ("grade_words", "band_words") for m in lexicon(name).find(window))
+
+    def _subject_follows(self, j: int) -> bool:
+        """A verb or a student cue right after the name: 'Marcus has', 'Will used', 'Omar bumps'."""
+        toks = self.tokens
+        if j >= len(toks):
+            return False
+        found = lexicon("student_after").find(toks[j : j + 3])
+        if found and found[0].start == 0:
+            return True
+        word = toks[j]
+        return word.kind == "w" and not word.cap and len(word.low) > 3 and word.low.endswith(("s", "ed"))
+
+    @staticmethod
+    def _month_words() -> frozenset[str]:
+        return frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
+
+    def _signature(self, i: int) -> bool:
+        """A name alone on the last line, or after a sign-off, signs the message."""
+        rest = self.text[self.tokens[i].end :].strip(" .,!\n-—()")
+        on_last_line = "\n" in self.text[: self.tokens[i].start][-3:] and len(rest) < 40
+        return on_last_line or (i > 0 and self.tokens[i - 1].text in ("-", "—", "–") and len(rest) < 60)
+
+
+def read_case(text: str) -> Case:
+    """Every fact the request states, with its words; nothing is guessed."""
+    reader = _Reader(text)
+    grade, age, band = reader.grade_and_age()
+    plan = reader.plan()
+    communication = reader.communication()
+    support = reader.support()
+    access = reader.access()
+    if communication == "aac" and "aac" not in access:
+        access.insert(0, "aac")
+    team = reader.team()
+    student = reader.student()
+    baselines = read_baselines(text, reader.tokens, reader.claimed)
+    ranked, setting = reader.routine()
+    interests = reader.interests()
+    themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
+    conflicts = [
+        f"Reports disagree: {a.text} / {b.text}"
+        for k, a in enumerate(baselines)
+        for b in baselines[k + 1 :]
+        if a.conflict and b.conflict and a.unit == b.unit
+    ]
+    return Case(
+        request=" ".join(text.split()),
+        student=student,
+        grade=grade,
+        age=age,
+        grade_band=band,
+        plan=plan,
+        routine=ranked[0] if ranked else None,
+        routines=ranked,
+        setting=setting,
+        skill=reader.skill(),
+        baselines=baselines,
+        support=support,
+        communication=communication,
+        access=access,
+        interests=interests,
+        themes=themes,
+        team=team,
+        tools=reader.tools(),
+        support_level=reader.support_level(),
+        pronoun=reader.pronoun(),
+        evidence=reader.evidence,
+        conflicts=conflicts[:3],
+    )

@@ -1,0 +1,170 @@
+"""Tokens and phrase lexicons for reading requests, in linear time.
+
+Text is cut into tokens once by one pattern that cannot backtrack (a word, a number or one other character).
+Lexicons are phrase lists from data files, indexed by their first token, and matched leftmost-longest over
+the tokens: the cost is the number of tokens times the few phrases that start with each one.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data"
+# A word (letters, inner apostrophes), a number (digits, one decimal part) or any other single character.
+# Each alternative consumes what it matches and no quantified group can match the empty string: linear.
+TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)?|\S")
+JOINERS = frozenset("-–‐")  # hyphens: "hand-over-hand" reads as "hand over hand"
+
+
+def fold(word: str) -> str:
+    """Lowercase without accents or curly apostrophes, for matching ("Sofía" ~ "sofia")."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    low: str
+    start: int
+    end: int
+    kind: str  # "w" word, "n" number, "p" punctuation
+
+    @property
+    def cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every token of the text with its place; hyphens dropped (they join words, and ranges are read by
+    the number reader from the gap between two number tokens)."""
+    tokens = []
+    for match in TOKEN.finditer(text):
+        piece = match.group(0)
+        if piece in JOINERS:
+            continue
+        kind = "n" if piece[0].isdigit() else "w" if piece[0].isalpha() else "p"
+        tokens.append(Token(piece, fold(piece), match.start(), match.end(), kind))
+    return tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    label: str
+    start: int  # token index
+    end: int  # token index after the last
+    weight: float = 1.0
+
+
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(t.low for t in tokenize(str(phrase)))
+
+
+class Lexicon:
+    """Phrases by label; a phrase ending in '*' matches any ending of its last word."""
+
+    def __init__(self, entries: dict[str, list] | None = None, weights: dict[tuple[str, str], float] | None = None):
+        self._exact: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        self._prefix: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        for label, phrases in (entries or {}).items():
+            for phrase in phrases:
+                self.add(label, str(phrase), (weights or {}).get((label, str(phrase)), 1.0))
+
+    def add(self, label: str, phrase: str, weight: float = 1.0) -> None:
+        wildcard = phrase.endswith("*")
+        words = _phrase_tokens(phrase.rstrip("*"))
+        if not words:
+            return
+        if wildcard:
+            words = (*words[:-1], words[-1] + "*")
+        entry = (words, label, weight)
+        if wildcard and len(words) == 1:
+            self._prefix.setdefault(words[0][:3], []).append(entry)
+        else:
+            self._exact.setdefault(words[0], []).append(entry)
+
+    def _at(self, tokens: list[Token], i: int) -> Match | None:
+        best: Match | None = None
+        first = tokens[i].low
+        candidates = self._exact.get(first, [])
+        prefixed = [e for e in self._prefix.get(first[:3], []) if first.startswith(e[0][0][:-1])]
+        for words, label, weight in (*candidates, *prefixed):
+            n = len(words)
+            if i + n > len(tokens) or (best and n <= best.end - best.start):
+                continue
+            if all(_same(tokens[i + k].low, w) for k, w in enumerate(words)):
+                best = Match(label, i, i + n, weight)
+        return best
+
+    def find(self, tokens: list[Token], skip: set[int] | frozenset[int] = frozenset()) -> list[Match]:
+        """Leftmost-longest matches, none overlapping, none starting on a token in skip."""
+        found, i = [], 0
+        while i < len(tokens):
+            match = None if i in skip else self._at(tokens, i)
+            if match:
+                found.append(match)
+                i = match.end
+            else:
+                i += 1
+        return found
+
+
+def _same(token: str, word: str) -> bool:
+    return token.startswith(word[:-1]) if word.endswith("*") and len(word) > 1 else token == word
+
+
+@lru_cache(maxsize=1)
+def case_words() -> dict:
+    """assistant/data/case_words.yaml, loaded once."""
+    return yaml.safe_load((DATA / "case_words.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def routines() -> dict:
+    """assistant/data/routines.yaml, loaded once."""
+    return yaml.safe_load((DATA / "routines.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def lexicon(name: str) -> Lexicon:
+    """A lexicon of case_words.yaml by its key (a mapping of label -> phrases, or one list under its own name)."""
+    entry = case_words()[name]
+    return Lexicon(entry if isinstance(entry, dict) else {name: entry})
+
+
+@lru_cache(maxsize=1)
+def routine_lexicon() -> Lexicon:
+    lex = Lexicon()
+    for routine, spec in routines().items():
+        for weight, phrases in spec["phrases"].items():
+            for phrase in phrases:
+                lex.add(routine, str(phrase), float(weight))
+    return lex
+
+
+@lru_cache(maxsize=1)
+def word_set(name: str) -> frozenset[str]:
+    """A flat set of single words from a case_words.yaml entry (lists, or a mapping of lists)."""
+    entry = case_words()[name]
+    values = [w for group in entry.values() for w in group] if isinstance(entry, dict) else entry
+    return frozenset(fold(str(w)) for w in values)
+
+
+@lru_cache(maxsize=1)
+def given_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, given names that are also ordinary words: Will, Hope, Grace)."""
+    read = lambda name: frozenset(  # noqa: E731
+        fold(line.strip()) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()
+    )
+    return read("first_names.txt"), read("word_names.txt")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    return frozenset(
+        fold(line.strip()) for line in (DATA / "common_words.txt").read_text(encoding="utf-8").splitlines()
+    )
