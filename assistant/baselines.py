@@ -2,27 +2,41 @@
 
 A number is a present level when it measures what the student does now. The principles, in order
 (word lists in assistant/data/case_words.yaml):
-1. Numbers that are part of a date, a time, a phone number, an age, a grade or a label (room 12) are not.
+1. Numbers that are part of a date, a time, a phone number, an age, a grade or a label (room 12), a
+   total ("out of 26 letters"), a tolerance ("within 1/4 inch") or a describing word ("a 5-step task",
+   "a 3-minute probe") are not.
 2. A standardized test result (a standard score, a percentile, a score on a named test) is not.
 3. A number in a clause that states a hope, a goal, a target or peers' level is not, unless "from",
-   "currently" or "baseline" puts it there ("from 2 of 5 to 4 of 5": the first is, the second is not).
-4. A duration that names the length of a period, a class or a service ("a 25-minute lunch",
-   "30 min/week") is not; a duration of what the student does ("35 minutes to eat") is.
+   "currently" or "baseline" puts it there ("from 2 of 5 to 4 of 5": the first is, the second is not);
+   a sentence that opens like a goal ("By the annual review, ...") is a goal to its end. A number in an
+   older report ("was 50% last year", "down from 5x") is not the present level.
+4. A duration that names the length of a period, a class, a trip or a service ("a 25-minute lunch",
+   "30 min/week", "every 20 min", "his bus ride is 50 minutes") is not; nor is the time window of a count
+   ("6 words in 5 minutes": one present level, 6 words); a duration of what the student does ("35 minutes
+   to eat") is.
 5. What remains is read in the unit its words give: percent, x of y, a rate, minutes, seconds, a rubric
-   level, or a count of the things the next words name. A number with no unit is not a measure.
+   level, or a count of the things the next words name (a plural noun, "times", "3x"). A number with no
+   unit is not a measure.
 The unit is never converted: "12 minutes for coat and boots" stays 12 minutes.
 """
 
 from dataclasses import dataclass
 
-from assistant.lexicon import Lexicon, Match, Token, case_words, fold, lexicon
+from assistant.lexicon import Token, case_words, fold, lexicon, word_set
 from assistant.schemas import Baseline
 
-_SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "twice", "once", "none"}
-_MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may"}
+_SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
+_MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 _BOUNDARY = frozenset(".;!?")
 _SOFT = frozenset({"with", "in", "at", "on", "for", "across", "over", "within", "and", "during"})
 _PER_TIME = frozenset({"week", "weeks", "wk", "day", "days", "month", "months", "weekly", "daily", "monthly"})
+_SERVICE_TIME = frozenset({"week", "weeks", "wk", "month", "months", "weekly", "monthly"})  # service minutes
+_DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", "meter", "meters", "mile", "miles"})
+_WINDOW = frozenset({"in", "within", "on", "during", "over", "across"})
+_POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its"})
+_LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
+_ONCE_AFTER = frozenset({"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last"})
+_NOT_PERIOD_LEAD = frozenset({"every", "each", "per", "a", "an", "the", "of", "to"})
 
 
 @dataclass
@@ -46,202 +60,376 @@ def number_value(token: Token) -> float | None:
     return float(words[token.low]) if token.low in words and token.low not in _SKIP_WORDS else None
 
 
-def _clause_starts(text: str, tokens: list[Token]) -> list[int]:
-    """For every token, the index where its clause starts (sentence ends, semicolons, line breaks, and
-    commas not followed by a preposition that continues the clause)."""
-    starts, current = [], 0
-    for i, token in enumerate(tokens):
-        if i and "\n" in text[tokens[i - 1].end : token.start]:
-            current = i
-        starts.append(current)
-        if token.text in _BOUNDARY or (token.text == "," and i + 1 < len(tokens) and tokens[i + 1].low not in _SOFT):
-            current = i + 1
-    return starts
+class _Numbers:
+    """One pass over the tokens of a request, reading each number once."""
 
+    def __init__(self, text: str, tokens: list[Token], claimed: set[int]) -> None:
+        self.text, self.tokens, self.claimed = text, tokens, claimed
+        self.clause = self._clause_starts()
+        self.clause_end = self._clause_ends()
+        self.cues = self._cue_marks()
 
-def _cue_marks(tokens: list[Token], clause: list[int]) -> list[str | None]:
-    """For every token, the nearest target or from cue before it in its clause ("target", "from" or None)."""
-    marks: dict[int, str] = {}
-    for kind, name in (("target", "target_cues"), ("from", "from_cues")):
-        for match in lexicon(name).find(tokens):
-            marks[match.end - 1] = kind
-    out: list[str | None] = []
-    last: str | None = None
-    for i in range(len(tokens)):
-        if i == clause[i]:
-            last = None
-        out.append(last)
-        last = marks.get(i, last)
-    return out
+    def tok(self, k: int) -> Token | None:
+        return self.tokens[k] if 0 <= k < len(self.tokens) else None
 
+    def gap(self, a: int, b: int) -> str:
+        return self.text[self.tokens[a].end : self.tokens[b].start]
 
-def _near(lex: Lexicon, tokens: list[Token], start: int, end: int) -> bool:
-    window = tokens[max(0, start) : max(0, end)]
-    return bool(window) and bool(lex.find(window))
+    def _clause_starts(self) -> list[int]:
+        """For every token, where its clause starts: sentence ends, semicolons, line breaks, and commas not
+        followed by a word that carries the clause on."""
+        starts, current = [], 0
+        toks = self.tokens
+        for i, token in enumerate(toks):
+            if i and "\n" in self.gap(i - 1, i):
+                current = i
+            starts.append(current)
+            if token.text in _BOUNDARY or (token.text == "," and i + 1 < len(toks) and toks[i + 1].low not in _SOFT):
+                current = i + 1
+        return starts
 
+    def _clause_ends(self) -> list[int]:
+        n = len(self.tokens)
+        ends, end = [n] * n, n
+        for i in range(n - 1, -1, -1):
+            ends[i] = end
+            if self.clause[i] == i:
+                end = i
+        return ends
 
-def _is_label(tokens: list[Token], i: int, text: str) -> bool:
-    """Principle 1: part of a date, a time, a phone or id number, or a label ('room 12', 'grade 4')."""
-    token = tokens[i]
-    prev = tokens[i - 1] if i else None
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if token.kind == "n" and (len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0")):
-        return True
-    if token.kind == "n" and len(token.low) == 4 and 1900 <= float(token.low) <= 2100:
-        return True
-    if prev is not None and (prev.low in _MONTH_WORDS or prev.text in {"#", "$", ":"} or prev.low in {"x"}):
-        return True
-    if nxt is not None and (nxt.low in _MONTH_WORDS or nxt.text in {":", "x", "am", "pm"} or nxt.low in {"x", "am"}):
-        return True
-    if nxt is not None and nxt.low in {"st", "nd", "rd", "th"}:
-        return True
-    if prev is not None and prev.kind == "n" and text[prev.end : token.start] in {"/", ".", ")", "-", " "}:
-        return len(prev.low) >= 3 or len(token.low) >= 3
-    window = tokens[max(0, i - 2) : i]
-    matches = lexicon("label_words").find(window)
-    return bool(matches) and matches[-1].end == len(window)
+    def _cue_marks(self) -> list[str | None]:
+        """For every token, the nearest cue before it: 'target', 'from' or 'past' within its clause, or
+        'goal' when its sentence opens like a goal statement."""
+        marks: dict[int, str] = {}
+        for kind, name in (("target", "target_cues"), ("from", "from_cues"), ("past", "past_cues")):
+            for match in lexicon(name).find(self.tokens):
+                marks[match.end - 1] = kind
+        openers = {m.end - 1 for m in lexicon("goal_openers").find(self.tokens)}
+        out: list[str | None] = []
+        last: str | None = None
+        goal = False
+        for i in range(len(self.tokens)):
+            if i == self.clause[i]:
+                last = None
+            if i and self.tokens[i - 1].text in _BOUNDARY:
+                goal = False
+            out.append("goal" if goal and last != "from" else last)
+            last = marks.get(i, last)
+            goal = goal or i in openers
+        return out
 
+    # principle 1 ----------------------------------------------------------------------------------
+    def is_label(self, i: int) -> bool:
+        """Part of a date, a time, a phone or id number, a label, a total, or a describing word."""
+        token, prev, nxt = self.tokens[i], self.tok(i - 1), self.tok(i + 1)
+        if nxt is not None and nxt.kind == "w" and self.gap(i, i + 1) == "-" and not nxt.low.endswith("s"):
+            return True  # a describing word: "a 5-step task", "a 3-minute probe", "two-switch scanning"
+        if token.kind != "n":
+            return False  # "once", "three": number words are no dates, times or labels
+        if token.kind == "n" and (len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0")):
+            return True
+        if token.kind == "n" and len(token.low) == 4 and 1900 <= float(token.low) <= 2100:
+            return True
+        if prev is not None and (prev.low in _MONTH_WORDS or prev.text in {"#", "$"}):
+            return True
+        if (
+            prev is not None
+            and prev.text == ":"
+            and i > 1
+            and self.tokens[i - 2].kind == "n"
+            and not self.gap(i - 2, i - 1)
+        ):
+            return True  # 10:30
+        if nxt is not None and (nxt.low in _MONTH_WORDS or nxt.low in {"am", "pm", "st", "nd", "rd", "th"}):
+            return True
+        if (
+            nxt is not None
+            and nxt.text == ":"
+            and not self.gap(i, i + 1)
+            and self.tok(i + 2)
+            and self.tok(i + 2).kind == "n"
+        ):
+            return True
+        joined = prev is not None and prev.kind == "n" and self.gap(i - 1, i) in {"/", ".", ")", "-", " "}
+        if joined and (len(prev.low) >= 3 or len(token.low) >= 3):
+            return True  # a phone or id number
+        if prev is not None and prev.text == "/" and i > 1 and self.tokens[i - 2].kind == "n":
+            return True  # the second half of a fraction read (or set aside) with its first
+        if prev is not None and prev.low == "of" and self.tok(i - 2) and self.tokens[i - 2].low == "out":
+            return True  # "out of 26 letters": a total
+        if nxt is not None and (nxt.low in ("of", "out") or nxt.text == "/"):
+            return False  # "page 2 of 10 trials" is a fraction, whatever word comes before it
+        window = self.tokens[max(0, i - 2) : i]
+        matches = lexicon("label_words").find(window)
+        return bool(matches) and matches[-1].end == len(window)
 
-def _read_number(tokens: list[Token], i: int, text: str) -> _Reading | None:
-    """Principle 5: the unit the words after the number give; None when they give none."""
-    value = number_value(tokens[i])
-    if value is None:
-        return None
-    n = len(tokens)
-    nxt = lambda k: tokens[k] if k < n else None  # noqa: E731
-    # x of y, x out of y, x/y
-    j = i + 1
-    if nxt(j) and nxt(j).low == "out" and nxt(j + 1) and nxt(j + 1).low == "of":
-        j += 1
-    if nxt(j) and (nxt(j).low == "of" or nxt(j).text == "/") and nxt(j + 1) and number_value(nxt(j + 1)) is not None:
-        total = number_value(nxt(j + 1))
-        after = nxt(j + 2)
-        if after is not None and after.text == "/":
-            return None  # a date: 10/12/2025
-        if total and value <= total:
-            unit = "level" if _near(lexicon("units"), tokens, j + 2, j + 5) and _is_rubric(tokens, j + 2) else "of"
-            return _Reading(i, j + 2, value, None, unit, total)
-        return None
-    high, k = None, i + 1
-    if nxt(k) and nxt(k).kind == "n" and text[tokens[i].end : nxt(k).start].strip() in {"-", "–"}:
-        high, k = number_value(nxt(k)), k + 1
-    elif nxt(k) and nxt(k).low in {"to", "or"} and nxt(k + 1) and number_value(nxt(k + 1)) is not None:
-        if nxt(k + 2) is not None and nxt(k + 2).low not in {"of", "out"} and nxt(k + 2).text != "/":
-            high, k = number_value(nxt(k + 1)), k + 2
-    if high is not None and high < value:
-        high = None
-    units = lexicon("units").find(tokens[k : k + 4])
-    if units and units[0].start == 0:
-        unit = units[0].label
-        if unit == "level" and not _is_rubric(tokens, k):
+    def _clock(self, number: int, colon: int) -> bool:
+        """tokens[number] ':' digits with no spaces: a time of day."""
+        first, sep, last = self.tok(number), self.tok(colon), self.tok(colon + 1)
+        if first is None or sep is None or last is None or sep.text != ":":
+            return False
+        return first.kind == "n" and last.kind == "n" and not self.gap(number, colon) and not self.gap(colon, colon + 1)
+
+    # principle 5 ----------------------------------------------------------------------------------
+    def read(self, i: int) -> _Reading | None:
+        """The unit the words after the number give; None when they give none."""
+        value = number_value(self.tokens[i])
+        if value is None:
             return None
-        return _Reading(i, k + units[0].end, value, high, unit, None)
-    # a count: the next words (at most two in between) name what was counted; "per minute" after them is a rate
-    nouns = lexicon("count_nouns").find(tokens[k : k + 3])
-    if nouns and all(t.kind == "w" for t in tokens[k : k + nouns[0].start]):
-        end = k + nouns[0].end
-        rate = lexicon("units").find(tokens[end : end + 3])
-        if rate and rate[0].start == 0 and rate[0].label == "per_minute":
-            return _Reading(i, end + rate[0].end, value, high, "per_minute", None)
-        return _Reading(i, end, value, high, "count", None)
-    if i and tokens[i - 1].low == "level":
-        return _Reading(i, i + 1, value, None, "level", None)
-    return None
+        if self.tokens[i].low in ("once", "twice"):
+            return self._once(i, value)
+        fraction = self._fraction(i, value)
+        if fraction is not None:
+            return fraction or None
+        high, k = self._range(i, value)
+        nxt = self.tok(k)
+        if nxt is not None and nxt.low == "x" and not self.gap(k - 1, k):
+            return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
+        units = lexicon("units").find(self.tokens[k : k + 4])
+        if units and units[0].start == 0:
+            if units[0].label == "level" and not self._rubric_near(k):
+                return None
+            return _Reading(i, k + units[0].end, value, high, units[0].label, None)
+        if (i and self.tokens[i - 1].low == "level") or self._rubric_after(k):
+            return _Reading(i, i + 1, value, None, "level", self._rubric_points(i))
+        end = self._count_noun(k)
+        if end is not None:
+            rate = lexicon("units").find(self.tokens[end : end + 3])
+            if rate and rate[0].start == 0 and rate[0].label == "per_minute":
+                return _Reading(i, end + rate[0].end, value, high, "per_minute", None)
+            return _Reading(i, end, value, high, "count", None)
+        return None
 
+    def _rubric_after(self, k: int) -> bool:
+        """'a 1 on the 4 pt rubric', '2 on the district's writing rubric'."""
+        window = self.tokens[k : k + 6]
+        return bool(window) and window[0].low == "on" and any(t.low in ("rubric", "scale") for t in window)
 
-def _is_rubric(tokens: list[Token], k: int) -> bool:
-    return any(t.low in {"rubric", "scale", "level"} for t in tokens[max(0, k - 3) : k + 4])
+    def _rubric_points(self, i: int) -> float | None:
+        """The rubric's top level: '4-point', '4 pt'."""
+        for j in range(i + 1, min(len(self.tokens) - 1, i + 7)):
+            if self.tokens[j].kind == "n" and self.tokens[j + 1].low in ("pt", "point", "points"):
+                return number_value(self.tokens[j])
+        return None
 
+    def _once(self, i: int, value: float) -> "_Reading | None":
+        """'ran out once', 'twice today': a count; 'once I gave her...', 'twice as long', 'at once': not."""
+        prev, nxt = self.tok(i - 1), self.tok(i + 1)
+        if prev is not None and prev.low == "at":
+            return None
+        if nxt is None or nxt.kind == "p" or nxt.low in _ONCE_AFTER:
+            return _Reading(i, i + 1, value, None, "count", None)
+        return None
 
-def _is_period_length(tokens: list[Token], reading: _Reading) -> bool:
-    """Principle 4: a duration that is the length of a period or a service, not a measure."""
-    if reading.unit not in ("minutes", "seconds"):
-        return False
-    after = tokens[reading.end : reading.end + 3]
-    if after and (after[0].low in _PER_TIME or (after[0].text == "/" and len(after) > 1)):
-        return True
-    if len(after) > 1 and after[0].low in {"a", "per", "each", "every"} and after[1].low in _PER_TIME:
-        return True
-    period = lexicon("period_nouns").find(after)
-    if period and period[0].start == 0:
-        return True
-    return bool(period and period[0].start == 1 and after[0].kind == "w" and after[0].low not in _SOFT | {"to"})
+    def _fraction(self, i: int, value: float) -> "_Reading | bool | None":
+        """x of y, x out of y, x/y: a reading, False when it is not a measure (a date, a tolerance, an
+        acuity), None when the number is not a fraction."""
+        j = i + 1
+        nxt = self.tok(j)
+        if nxt is not None and nxt.low == "out" and self.tok(j + 1) and self.tokens[j + 1].low == "of":
+            j += 1
+        sep, total_tok = self.tok(j), self.tok(j + 1)
+        if sep is None or total_tok is None or not (sep.low == "of" or sep.text == "/"):
+            return None
+        if sep.low == "of" and total_tok.low in _POSSESSIVES:
+            j += 1  # "1 of his 4 containers"
+            total_tok = self.tok(j + 1)
+            if total_tok is None:
+                return None
+        total = number_value(total_tok)
+        after = self.tok(j + 2)
+        if total is None or (after is not None and after.low in ("st", "nd", "rd", "th")):
+            return None  # "one of my 2nd graders"
+        slash = sep.text == "/"
+        if after is not None and after.text == "/":
+            return False  # 10/12/2025
+        if slash and after is not None and after.low in word_set("length_units"):
+            return False  # within 1/4 inch of the line
+        if slash and value == 20 and total >= 20:
+            return False  # 20/70 visual acuity
+        if slash and self._after_date_word(i):
+            return False  # IEP mtg 3/14
+        if not total or value > total:
+            return False
+        unit = "level" if self._rubric_near(j + 2) else "of"
+        return _Reading(i, j + 2, value, None, unit, total)
 
+    def _after_date_word(self, i: int) -> bool:
+        window = self.tokens[max(0, i - 2) : i]
+        found = lexicon("date_words").find(window)
+        return bool(found) and found[-1].end == len(window)
 
-def _is_score(tokens: list[Token], reading: _Reading) -> bool:
-    """Principle 2: a standardized test's result."""
-    return _near(lexicon("score_words"), tokens, reading.start - 4, reading.start) or _near(
-        lexicon("score_words"), tokens, reading.end, reading.end + 4
-    )
+    def _range(self, i: int, value: float) -> tuple[float | None, int]:
+        """'6-8 times', '6 to 8 times', '3 or 4 times': (the high end, where the unit starts)."""
+        nxt, after = self.tok(i + 1), self.tok(i + 2)
+        high = None
+        if nxt is not None and nxt.kind == "n" and self.gap(i, i + 1).strip() in {"-", "–"}:
+            high = number_value(nxt)
+        elif nxt is not None and nxt.low in {"to", "or"} and after is not None and number_value(after) is not None:
+            beyond = self.tok(i + 3)
+            if beyond is not None and beyond.low not in {"of", "out"} and beyond.text != "/":
+                high = number_value(after)
+        if high is None or high < value:
+            return None, i + 1
+        return high, i + (2 if nxt.kind == "n" else 3)
 
+    def _count_noun(self, k: int) -> int | None:
+        """Where the counted thing ends: a listed count noun or any plural noun, at most two words on."""
+        window = self.tokens[k : k + 3]
+        listed = lexicon("count_nouns").find(window)
+        excluded = lexicon("not_count_nouns").find(window)
+        for offset, token in enumerate(window):
+            if token.kind != "w" or (offset and window[offset - 1].kind != "w"):
+                break
+            if excluded and excluded[0].start == offset:
+                return None
+            if listed and listed[0].start == offset:
+                return k + listed[0].end
+            plural = token.low.endswith("s") and not token.low.endswith(("ss", "us", "is", "'s"))
+            if len(token.low) > 3 and plural:
+                return k + offset + 1
+        return None
 
-def _counts(tokens: list[Token], reading: _Reading, clause_end: int, text: str) -> str | None:
-    """What the number counts: the words after it in its clause (or before it, for a bare duration)."""
-    after = []
-    for token in tokens[reading.end : min(clause_end, reading.end + 6)]:
-        if token.kind == "p" or token.kind == "n":
-            break
-        after.append(token)
-    while after and after[0].low in {"of", "the"}:
-        after = after[1:]
-    if reading.unit in ("of", "percent", "count", "per_minute") and reading.end > reading.start + 1:
-        head = [t for t in tokens[reading.start + 1 : reading.end] if t.kind == "w" and t.low not in {"of", "out"}]
-        after = head + after if reading.unit == "count" else after
-    words = after[:5]
-    if not words and reading.start:
-        words = [t for t in tokens[max(0, reading.start - 3) : reading.start] if t.kind == "w"]
-    return text[words[0].start : words[-1].end] if words else None
+    def _rubric_near(self, k: int) -> bool:
+        return any(t.low in {"rubric", "scale"} for t in self.tokens[max(0, k - 4) : k + 4])
+
+    # principles 2-4 -------------------------------------------------------------------------------
+    def not_present_level(self, reading: _Reading, found: list[Baseline]) -> bool:
+        i = reading.start
+        cue = self.cues[i]
+        before = self.tokens[i - 1].low if i else ""
+        if cue in ("target", "goal", "past") or self._past_after(reading):
+            return True
+        if reading.unit == "count" and (self._window_count(reading) or self._distance_condition(reading)):
+            return True
+        if cue == "from" and before in {"to", "reach"} and found:
+            return True  # "from 2 of 5 to 4 of 5": where the student is going
+        return self._period_length(reading, found) or self._score(reading) or self._schedule(reading)
+
+    def _distance_condition(self, reading: _Reading) -> bool:
+        """'tossed from 5 feet', 'stands 10 feet away': a distance that sets the task, not a measure of it."""
+        if not any(t.low in _DISTANCE for t in self.tokens[reading.start + 1 : reading.end]):
+            return False
+        prev, nxt = self.tok(reading.start - 1), self.tok(reading.end)
+        return (prev is not None and prev.low in {"from", "within", "at"}) or (nxt is not None and nxt.low == "away")
+
+    def _past_after(self, reading: _Reading) -> bool:
+        """'(was 50% last year)': an older report named after the number."""
+        after = self.tokens[reading.end : reading.end + 4]
+        found = lexicon("past_cues").find(after)
+        return bool(found) and found[0].start <= 1
+
+    def _window_count(self, reading: _Reading) -> bool:
+        """'across 3 samples', 'on my last 3 samples': the window a measure was taken over."""
+        nouns = lexicon("window_nouns").find(self.tokens[reading.start + 1 : reading.end])
+        return bool(nouns)
+
+    def _period_length(self, reading: _Reading, found: list[Baseline]) -> bool:
+        if reading.unit not in ("minutes", "seconds"):
+            return False
+        toks, i = self.tokens, reading.start
+        prev = self.tok(i - 1)
+        if prev is not None and prev.low in ("every", "each"):
+            return True  # "breaks every 20 min": a schedule
+        lead = [t.low for t in toks[max(0, i - 3) : i]]
+        if found and self.clause[i] <= self._last_end and any(w in _WINDOW for w in lead[-2:]):
+            return True  # "6 words in 5 minutes": the count's time window
+        thing = lexicon("period_nouns").find(toks[max(0, i - 4) : i])
+        if thing and any(w in ("is", "was", "lasts", "lasted", "had", "has") for w in lead):
+            return True  # "his bus ride is 50 minutes"
+        after = toks[reading.end : reading.end + 3]
+        if after and (after[0].low in _SERVICE_TIME or (after[0].text == "/" and len(after) > 1)):
+            return True  # "30 min/wk", "30 minutes weekly": service minutes
+        if len(after) > 1 and after[0].low in {"a", "per", "each", "every"} and after[1].low in _SERVICE_TIME:
+            return True
+        period = lexicon("period_nouns").find(after)
+        if period and period[0].start == 0:
+            return True
+        return bool(
+            period and period[0].start == 1 and after[0].kind == "w" and after[0].low not in _SOFT | _NOT_PERIOD_LEAD
+        )
+
+    def _score(self, reading: _Reading) -> bool:
+        lex = lexicon("score_words")
+        before = self.tokens[max(0, reading.start - 4) : reading.start]
+        after = self.tokens[reading.end : reading.end + 4]
+        return bool(lex.find(before)) or bool(lex.find(after))
+
+    def _schedule(self, reading: _Reading) -> bool:
+        """'2x/week' and 'twice a week' count times unless the clause is about a schedule or a service."""
+        nxt = self.tok(reading.end)
+        per = nxt is not None and (nxt.text == "/" or nxt.low in {"a", "per", "each"} | _PER_TIME)
+        if reading.unit != "count" or not per:
+            return False
+        clause = self.tokens[self.clause[reading.start] : self.clause_end[reading.start]]
+        return bool(lexicon("schedule_words").find(clause))
+
+    _last_end = -1
+
+    def counts(self, reading: _Reading) -> str | None:
+        """What the number counts: the words after it in its clause (or before it, for a bare duration)."""
+        toks = self.tokens
+        stop = _SOFT | {"a", "an", "the", "when", "while", "before", "after", "but", "because", "so"}
+        after: list[Token] = []
+        for token in toks[reading.end : min(self.clause_end[reading.start], reading.end + 6)]:
+            if token.kind != "w" or (after and token.low in stop) or (not after and token.low in stop - {"for"}):
+                break
+            after.append(token)
+        while after and after[0].low in {"of", "the"}:
+            after = after[1:]
+        if reading.unit == "count":
+            head = [t for t in toks[reading.start + 1 : reading.end] if t.kind == "w"]
+            after = head or after
+        words = after[:5]
+        if not words and reading.start:
+            words = [t for t in toks[max(0, reading.start - 3) : reading.start] if t.kind == "w"]
+        return self.text[words[0].start : words[-1].end] if words else None
 
 
 def read_baselines(text: str, tokens: list[Token], claimed: set[int]) -> list[Baseline]:
     """Every present level in the text, in order (claimed tokens are ages, grades and names)."""
-    clause = _clause_starts(text, tokens)
-    cues = _cue_marks(tokens, clause)
-    clause_ends = _clause_ends(clause, len(tokens))
+    numbers = _Numbers(text, tokens, claimed)
     found: list[Baseline] = []
     i = 0
     while i < len(tokens):
-        if i in claimed or number_value(tokens[i]) is None or _is_label(tokens, i, text):
+        if i in claimed or number_value(tokens[i]) is None or numbers.is_label(i):
             i += 1
             continue
-        reading = _read_number(tokens, i, text)
+        reading = numbers.read(i)
         if reading is None:
             i += 1
             continue
-        cue = cues[i]
-        before = tokens[i - 1].low if i else ""
-        # "from 2 of 5 to 4 of 5": the number after "to" is where the student is going, not where they are
-        target = cue == "target" or (cue == "from" and before in {"to", "reach"} and bool(found))
-        if not (target or _is_period_length(tokens, reading) or _is_score(tokens, reading)):
-            start = i - 1 if i and tokens[i - 1].kind == "w" and tokens[i - 1].low not in _SOFT else i
-            counts = _counts(tokens, reading, clause_ends[i], text)
-            end = tokens[reading.end - 1].end
-            if counts and text.find(counts, tokens[reading.end - 1].end) == tokens[reading.end - 1].end + 1:
-                end += 1 + len(counts)
-            found.append(
-                Baseline(
-                    text=text[tokens[start].start : end].strip(),
-                    value=reading.value,
-                    value_max=reading.value_max,
-                    unit=reading.unit,
-                    out_of=reading.out_of,
-                    counts=counts,
-                )
-            )
+        if not numbers.not_present_level(reading, found):
+            found.append(_baseline(numbers, reading))
+            numbers._last_end = reading.end
         i = reading.end
-    return _flag_conflicts(found, text)
+    return _flag_conflicts(found)
 
 
-def _clause_ends(clause: list[int], n: int) -> list[int]:
-    ends, end = [n] * n, n
-    for i in range(n - 1, -1, -1):
-        ends[i] = end
-        if clause[i] == i:
-            end = i
-    return ends
+def _baseline(numbers: _Numbers, reading: _Reading) -> Baseline:
+    toks, text = numbers.tokens, numbers.text
+    start = reading.start
+    glue = _SOFT | _LEAD_IN
+    if start > 1 and toks[start - 1].low in glue and toks[start - 2].kind == "w" and toks[start - 2].low not in glue:
+        start -= 2  # "tires after 2 sentences", "writes about 7 words per minute"
+    elif start and toks[start - 1].kind == "w" and toks[start - 1].low not in glue | {"a", "an", "the"}:
+        start -= 1  # the verb before: "copies 6 words"
+    counts = numbers.counts(reading)
+    end = toks[reading.end - 1].end
+    tail = text.find(counts, end) if counts else -1
+    if counts and 0 <= tail - end <= 1:
+        end = tail + len(counts)
+    return Baseline(
+        text=text[toks[start].start : end].strip(),
+        value=reading.value,
+        value_max=reading.value_max,
+        unit=reading.unit,
+        out_of=reading.out_of,
+        counts=counts,
+    )
 
 
-def _flag_conflicts(found: list[Baseline], text: str) -> list[Baseline]:
+def _flag_conflicts(found: list[Baseline]) -> list[Baseline]:
     """Two reports in the same unit of the same thing with different values are both kept and flagged."""
     for a_index, a in enumerate(found):
         for b in found[a_index + 1 :]:
@@ -254,6 +442,3 @@ def _flag_conflicts(found: list[Baseline], text: str) -> list[Baseline]:
 def _same_thing(a: Baseline, b: Baseline) -> bool:
     words = lambda s: {w for w in fold(s or "").split() if len(w) > 3}  # noqa: E731
     return bool(words(a.counts) & words(b.counts)) or (not a.counts and not b.counts)
-
-
-__all__ = ["Match", "number_value", "read_baselines"]

@@ -24,6 +24,9 @@ from assistant.schemas import SUPPORT_ORDER, Case
 _SENTENCE_END = frozenset(".!?;:\n")
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
+_PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "before", "after", "throughout", "between", "while"})
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "each", "every"})
+_INTEREST_LEAD = frozenset({"to", "the", "a", "an", "his", "her", "their", "all"})
 _TIME_WORDS = frozenset({"by", "in", "until", "since", "before", "after", "through", "next", "last", "this", "of"})
 
 
@@ -60,6 +63,7 @@ class _Reader:
         self.tokens = tokenize(text)
         self.claimed: set[int] = set()
         self.grade_starts: set[int] = set()  # character offsets of grade and age words
+        self.interest_tokens: set[int] = set()
         self.evidence: dict[str, str] = {}
         self.lower_text = sum(t.cap for t in self.tokens if t.kind == "w") <= max(1, len(self.tokens) // 40)
 
@@ -76,7 +80,7 @@ class _Reader:
         if i == 0:
             return True
         gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
-        return self.tokens[i - 1].text in _SENTENCE_END or "\n" in gap or self.tokens[i - 1].text in "\"“(-•*"
+        return self.tokens[i - 1].text in _SENTENCE_END or "\n" in gap or self.tokens[i - 1].text in '"“(-•*'
 
     # --- grade and age -------------------------------------------------------------------------------
     def grade_and_age(self) -> tuple[str | None, int | None, str | None]:
@@ -112,7 +116,9 @@ class _Reader:
                 value = number_value(toks[k]) if k < len(toks) else None
                 if value is not None and not self._level_after(k + 1):
                     found = (str(int(value)), i, k + 1)
-            elif token.low in words["year_grades"] and (after is None or after.low not in words["not_year_grades_after"]):
+            elif token.low in words["year_grades"] and (
+                after is None or after.low not in words["not_year_grades_after"]
+            ):
                 found = (str(words["year_grades"][token.low]), i, i + 1)
             if found and 1 <= int(float(found[0])) <= 12 and grade is None:
                 grade = str(int(float(found[0])))
@@ -194,6 +200,7 @@ class _Reader:
             negated = match.label == "none" or self._preceded_by(match.start, "negations", 2)
             labels.append("none" if negated else match.label)
             self.note("plan", match.start, match.end)
+            self.claim(match)
         positive = [label for label in labels if label != "none"]
         return positive[0] if positive else "none" if labels else None
 
@@ -273,11 +280,19 @@ class _Reader:
     def team(self) -> list[str]:
         return list(dict.fromkeys(m.label for m in self.labelled("team", "team") if m.label != "_none"))
 
-    def routine(self) -> tuple[list[str], str | None]:
+    def routine(self, skip: set[int]) -> tuple[list[str], str | None]:
+        """The routines named, strongest first: a phrase's weight, doubled when a preposition marks it as
+        where the need happens ("at circle", "in the cafeteria"), half again in the clause that states the need.
+        Words of an interest ("loves music") or of the OT's own task ("write a goal") do not count."""
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
-        for match in routine_lexicon().find(self.tokens, self.claimed):
-            scores[match.label] = scores.get(match.label, 0.0) + match.weight
+        need = self.need_span()
+        for match in routine_lexicon().find(self.tokens, self.claimed | skip):
+            if match.label == "_none":
+                continue
+            weight = match.weight * (2.0 if self._marked_place(match.start) else 1.0)
+            weight *= 1.5 if need and need[0] <= match.start < need[1] else 1.0
+            scores[match.label] = scores.get(match.label, 0.0) + weight
             if match.label not in first:
                 first[match.label] = match.start
                 self.evidence.setdefault(f"routine:{match.label}", self.words(match.start, match.end))
@@ -290,8 +305,32 @@ class _Reader:
         setting = places[0].label if places else (routines()[ranked[0]]["setting"] if ranked else None)
         return ranked, setting
 
+    def _marked_place(self, i: int) -> bool:
+        """'at circle', 'during our writing block', 'in the cafeteria', 'in my Spanish class'."""
+        for back in (1, 2, 3):
+            if i - back < 0:
+                return False
+            token = self.tokens[i - back]
+            if token.low in _PLACE_PREPOSITIONS:
+                return True
+            if token.low not in _DETERMINERS and not (back > 1 and token.kind == "w" and token.cap):
+                return False
+        return False
+
+    def need_span(self) -> tuple[int, int] | None:
+        """Token span of the clause that states the need, from the need cue to the clause's end."""
+        cues = lexicon("need_cues").find(self.tokens)
+        if not cues:
+            return None
+        cue = cues[0]
+        end = cue.end
+        while end < len(self.tokens) and self.tokens[end].text not in ".;!?" and end - cue.end < 14:
+            end += 1
+        return cue.start, end
+
     def interests(self) -> list[str]:
         stops = word_set("interest_stop") - {"and", "or"}
+        cue_words = word_set("interest_before")
         out: list[str] = []
         for match in lexicon("interest_before").find(self.tokens):
             if match.start and self.tokens[match.start - 1].low in ("not", "doesn't", "don't", "never", "didn't"):
@@ -300,9 +339,11 @@ class _Reader:
             for token in self.tokens[match.end : match.end + 10]:
                 if token.kind == "p" and token.text != ",":
                     break
+                if token.low in cue_words:
+                    break  # "..., and likes to draw": the next cue starts its own list
                 if token.low in stops:
-                    if token.low == "to" and not item:
-                        continue  # "likes to draw": the activity is the interest
+                    if token.low in _INTEREST_LEAD and not item:
+                        continue  # "likes to draw", "loves the ocean", "is into his trains"
                     break
                 if token.text == "," or token.low in ("and", "or"):
                     if item:
@@ -313,6 +354,7 @@ class _Reader:
             if item:
                 out.append(self.text[item[0].start : item[-1].end])
             self.note("interests", match.start, min(len(self.tokens), match.end + 1))
+            self.interest_tokens.update(range(match.start, match.end + 10))
         return list(dict.fromkeys(i for i in out if len(i) > 1))[:6]
 
     def skill(self) -> str | None:
@@ -499,8 +541,8 @@ def read_case(text: str) -> Case:
     team = reader.team()
     student = reader.student()
     baselines = read_baselines(text, reader.tokens, reader.claimed)
-    ranked, setting = reader.routine()
     interests = reader.interests()
+    ranked, setting = reader.routine(reader.interest_tokens)
     themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
     conflicts = [
         f"Reports disagree: {a.text} / {b.text}"

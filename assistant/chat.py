@@ -3,21 +3,21 @@ drafts, and apply follow-up edits ("make it 3 of 4 trials", "use Emily instead",
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
+from assistant.case import read_case
 from assistant.goals import check_goal, draft_goal
 from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, load_prompt
 from assistant.llm import ask as llm_ask
 from assistant.llm import stream as llm_stream
 from assistant.privacy import sanitize_output
-from assistant.profile import parse_request
 from assistant.retrieval import tokenize
 from assistant.review import review_goal
 from assistant.router import GOAL_CUE, route
-from assistant.schemas import Citation, Goal, Profile, SearchFilters, SessionPlan
+from assistant.schemas import Case, Citation, Goal, SearchFilters, SessionPlan
 from assistant.scope import answer_scope
 from assistant.sessions import plan_session
 
@@ -39,7 +39,7 @@ REFERS_BACK = re.compile(r"\b(?:that|this|the same|the|her|his|their) goal\b|\bf
 class ChatState(BaseModel):
     """What the conversation remembers: the student and the last drafts (kept in the browser, not the server)."""
 
-    profile: Profile | None = None
+    case: Case | None = Field(None, description="What the assistant understood about the student so far.")
     last_goal: Goal | None = None
     last_plan: SessionPlan | None = None
     turns: int = 0
@@ -52,7 +52,23 @@ class ChatReply(BaseModel):
     answer: str
     result: dict | None = None
     citations: list[Citation] = Field(default_factory=list)
+    case: Case | None = Field(None, description="What the assistant understood from the message.")
+    changes: list[str] = Field(default_factory=list, description="What a follow-up changed in the last draft.")
     note: str | None = Field(None, description="e.g. that an edit was applied, or a fallback was used.")
+
+
+class Turn(NamedTuple):
+    """One message, read once: cleaned, understood and routed."""
+
+    text: str
+    case: Case
+    intent: str
+
+
+def read_turn(text: str) -> Turn:
+    """Clean the message, read its Case and route it: the only reading a chat turn does."""
+    clean = clean_text(text, "message", limit=20_000)
+    return Turn(clean, read_case(clean), route(clean))
 
 
 def edit_goal(goal: Goal, text: str) -> Goal | None:
@@ -94,7 +110,7 @@ def _mastery_noun(mastery: str) -> str:
     return match.group(1) if match else "trials"
 
 
-def _plan_request(text: str, profile: Profile) -> dict[str, Any]:
+def _plan_request(text: str, case: Case) -> dict[str, Any]:
     minutes = re.search(r"(\d{2,3})\s*-?\s*min", text, _I)
     model = (
         "pull-out"
@@ -107,13 +123,11 @@ def _plan_request(text: str, profile: Profile) -> dict[str, Any]:
             else "pull-out"
         )
     )
-    interests = " ".join(profile.interest_words) or None
-    loves = re.search(r"\b(?:loves?|likes?|into)\s+([a-z ,'-]{3,40})", text, _I)
     return {
         "minutes": int(minutes.group(1)) if minutes else 30,
         "model": model,
-        "interests": interests or (loves.group(1).strip() if loves else None),
-        "grade": profile.grade_band,
+        "interests": ", ".join(case.interests) or None,
+        "grade": case.grade_band,
     }
 
 
@@ -154,41 +168,51 @@ def answer_question(text: str, services: Any) -> ChatReply:
     return offline.model_copy(update={"answer": worded.strip() or offline.answer})
 
 
-def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
+def _is_edit(turn: Turn, state: ChatState) -> bool:
+    return state.last_goal is not None and bool(EDIT_NAME.search(turn.text) or re.search(r"\bmake it\b", turn.text, _I))
+
+
+def respond(message: str | Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
     """One chat turn: route, answer with the deterministic capabilities, and update the state."""
-    text = clean_text(text, "message", limit=20_000)
-    state = state.model_copy(update={"turns": state.turns + 1})
-    if state.last_goal is not None and (EDIT_NAME.search(text) or re.search(r"\bmake it\b", text, _I)):
-        if EDIT_LEVEL.search(text):
-            level = "more_support" if "support" in EDIT_LEVEL.search(text).group(1).lower() else "more_independent"
+    turn = message if isinstance(message, Turn) else read_turn(message)
+    reply, new_state = _dispatch(turn, state.model_copy(update={"turns": state.turns + 1}), services)
+    return reply.model_copy(update={"case": turn.case}), new_state
+
+
+def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
+    text, case = turn.text, turn.case
+    if _is_edit(turn, state):
+        level_match = EDIT_LEVEL.search(text)
+        if level_match:
+            level = "more_support" if "support" in level_match.group(1).lower() else "more_independent"
+            known = state.case or case
             goal = draft_goal(
-                state.last_goal.components.condition + ". " + (state.profile.concern if state.profile else ""),
+                known.request,
                 services,
                 support_level=level,
                 student=state.last_goal.student,
                 domain=state.last_goal.domain,
+                case=known,
             )
             return _goal_reply(goal, state, note=f"Switched to the {level.replace('_', ' ')} version.")
         edited = edit_goal(state.last_goal, text)
         if edited is not None:
             return _goal_reply(edited, state, note="Edited the last goal and checked it again.")
-    intent = route(text)
-    if intent == "goal":
-        profile = parse_request(text)
-        if state.profile and profile.student == "the student":
-            profile = profile.model_copy(update={"student": state.profile.student})
-        goal = draft_goal(text, services, student=profile.student if profile.student != "the student" else None)
-        return _goal_reply(goal, state.model_copy(update={"profile": parse_request(text)}))
-    if intent == "plan":
-        profile = state.profile or parse_request(text)
+    if turn.intent == "goal":
+        if state.case and case.student is None and state.case.student:
+            case = case.model_copy(update={"student": state.case.student})  # a follow-up about the same student
+        goal = draft_goal(text, services, case=case)
+        return _goal_reply(goal, state.model_copy(update={"case": case}))
+    if turn.intent == "plan":
+        known = state.case or case
         goals = (
             [state.last_goal.goal_text]
             if state.last_goal and (REFERS_BACK.search(text) or not GOAL_CUE.search(text))
             else None
         )
         if goals is None:
-            goals = [draft_goal(text, services).goal_text]
-        plan = plan_session(goals, services=services, **_plan_request(text, profile))
+            goals = [draft_goal(text, services, case=case).goal_text]
+        plan = plan_session(goals, services=services, **_plan_request(text, known))
         lines = [f"{a.minutes} min - {a.name}: {a.purpose}" for a in plan.activities]
         reply = ChatReply(
             intent="plan",
@@ -197,15 +221,14 @@ def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, Chat
             citations=plan.citations,
         )
         return reply, state.model_copy(update={"last_plan": plan})
-    if intent == "scope":
-        scope = answer_scope(text, services)
+    if turn.intent == "scope":
+        scope = answer_scope(text, services, case=case)
         answer = f"{scope.verdict.replace('_', ' ').capitalize()}. {scope.rationale}"
         if scope.follow_up_questions:
             answer += "\nTo decide: " + " ".join(scope.follow_up_questions)
         return ChatReply(intent="scope", answer=answer, result=scope.model_dump(), citations=scope.citations), state
-    if intent == "review":
-        goal_text = _pasted_goal(text)
-        review = review_goal(goal_text, services)
+    if turn.intent == "review":
+        review = review_goal(pasted_goal(text), services, case=case)
         verdict = "Measurable." if review.measurable else "Not measurable yet."
         issues = f" Issues: {', '.join(review.anti_patterns)}." if review.anti_patterns else ""
         rewrite = f"\nSuggested rewrite: {review.suggested_rewrite}" if review.suggested_rewrite else ""
@@ -213,19 +236,18 @@ def respond(text: str, state: ChatState, services: Any) -> tuple[ChatReply, Chat
     return answer_question(text, services), state
 
 
-def respond_stream(text: str, state: ChatState, services: Any) -> Iterator[tuple[str, ChatReply | None, ChatState]]:
+def respond_stream(
+    message: str | Turn, state: ChatState, services: Any
+) -> Iterator[tuple[str, ChatReply | None, ChatState]]:
     """Like respond, but yields (answer so far, None, state) while a language model streams a library answer,
     then (full answer, reply, new state). Without a model, or for other intents, it yields once."""
-    clean = clean_text(text, "message", limit=20_000)
-    if (
-        getattr(services, "llm", None) is None
-        or route(clean) != "question"
-        or (state.last_goal is not None and bool(EDIT_NAME.search(clean) or re.search(r"\bmake it\b", clean, _I)))
-    ):
-        reply, new_state = respond(clean, state, services)
+    turn = message if isinstance(message, Turn) else read_turn(message)
+    if getattr(services, "llm", None) is None or turn.intent != "question" or _is_edit(turn, state):
+        reply, new_state = respond(turn, state, services)
         yield reply.answer, reply, new_state
         return
-    offline = answer_question_offline(clean, services)
+    clean = turn.text
+    offline = answer_question_offline(clean, services).model_copy(update={"case": turn.case})
     sections = services.corpus.section_texts()
     context = "\n\n".join(sections.get(c, "") for c in offline.result["passages"])
     new_state = state.model_copy(update={"turns": state.turns + 1})
@@ -242,7 +264,7 @@ def respond_stream(text: str, state: ChatState, services: Any) -> Iterator[tuple
     yield answer or offline.answer, offline.model_copy(update={"answer": answer or offline.answer}), new_state
 
 
-def _pasted_goal(text: str) -> str:
+def pasted_goal(text: str) -> str:
     quoted = re.search(r"['\"“](.+?will.+?)['\"”]", text)
     if quoted:
         return quoted.group(1)

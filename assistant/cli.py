@@ -95,7 +95,6 @@ def goal_result(services: Services, payload: dict) -> dict:
     """The CONTRACT goal object, plus present levels, data sheet and handout when asked."""
     from assistant.goals import draft_goal
     from assistant.handouts import carryover_handout, data_sheet, present_levels
-    from assistant.profile import parse_request
 
     goal = draft_goal(
         payload.get("text"), services, support_level=payload.get("support_level"), student=payload.get("student")
@@ -103,8 +102,7 @@ def goal_result(services: Services, payload: dict) -> dict:
     result = goal.model_dump()
     if payload.get("documents"):
         template = next(g for g in services.corpus.goals if g.id == goal.template_id)
-        profile = parse_request(payload["text"]).model_copy(update={"student": goal.student})
-        docs = [present_levels(profile, goal, template), data_sheet(goal), carryover_handout(goal, services)]
+        docs = [present_levels(goal.case, goal, template), data_sheet(goal), carryover_handout(goal, services)]
         result["documents"] = [d.model_dump() for d in docs]
     return result
 

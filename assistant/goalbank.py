@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from assistant.corpus import GoalTemplate
-from assistant.schemas import Objective, Profile, SearchFilters
+from assistant.schemas import Baseline, Case, Objective, SearchFilters
 
 DEFAULT_TIMEFRAME = "By the annual IEP review"
 
@@ -84,28 +84,36 @@ _GENERIC_WORDS = {
     "words",
     "steps",
     "items",
+    "trials",
 }
 
 
-def _same_thing(profile: Profile, template: GoalTemplate) -> bool:
+def _same_thing(baseline: Baseline, template: GoalTemplate) -> bool:
     """The baseline counts what the goal counts: its nouns appear in the goal, or it names none."""
-    words = {w for w in re.findall(r"[a-z]+", (profile.baseline_text or "").lower()) if len(w) > 3}
+    words = {w for w in re.findall(r"[a-z]+", f"{baseline.counts or ''} {baseline.text}".lower()) if len(w) > 3}
     text = f"{template.criterion} {template.baseline_unit} {template.behavior}".lower()
     nouns = words - _GENERIC_WORDS
     return not nouns or any(n.rstrip("s") in text for n in nouns)
 
 
-def baseline_in_unit(profile: Profile, template: GoalTemplate) -> float | None:
-    """The request's baseline converted to the template's unit, or None when it counts something else."""
-    if profile.baseline_value is None or profile.baseline_unit is None or not _same_thing(profile, template):
+def baseline_in_unit(case: Case, template: GoalTemplate) -> float | None:
+    """The request's baseline in the template's unit, or None when it counts something else.
+
+    Only the same measure passes: x of y is a count out of a total (or its percent when the goal is a
+    percent of the same items); minutes and seconds are one duration."""
+    baseline = case.baseline
+    if baseline is None or baseline.value is None or baseline.unit is None or not _same_thing(baseline, template):
         return None
-    have, want = profile.baseline_unit, template.unit
-    if _UNIT_FAMILY.get(have) == _UNIT_FAMILY[want] and have in ("minutes", "seconds") and have != want:
-        return profile.baseline_value * 60 if have == "minutes" else profile.baseline_value / 60
-    if _UNIT_FAMILY.get(have) == _UNIT_FAMILY[want]:
-        return profile.baseline_value
-    if have == "count" and want == "percent" and profile.baseline_denominator:
-        return round(100 * profile.baseline_value / profile.baseline_denominator)
+    have, want = baseline.unit, template.unit
+    if have in ("minutes", "seconds") and want in ("minutes", "seconds"):
+        if have == want:
+            return baseline.value
+        return baseline.value * 60 if have == "minutes" else baseline.value / 60
+    if have == "of" and want == "percent" and baseline.out_of:
+        return round(100 * baseline.value / baseline.out_of)
+    family = {"of": "count", "count": "count", "level": "count", "steps": "count"}
+    if family.get(have, have) == family.get(want, want):
+        return baseline.value
     return None
 
 
@@ -172,30 +180,28 @@ def objective_ladder(
     return objectives
 
 
-def _template_score(template: GoalTemplate, rank: int, profile: Profile) -> float:
+def _template_score(template: GoalTemplate, rank: int, case: Case) -> float:
     score = 3.0 / (rank + 1)
-    if profile.baseline_value is not None:
-        score += 2.0 if baseline_in_unit(profile, template) is not None else -2.0
-        noun = re.findall(r"[a-z]+", (profile.baseline_text or "").lower())
+    if case.baseline is not None:
+        score += 2.0 if baseline_in_unit(case, template) is not None else -2.0
+        noun = re.findall(r"[a-z]+", f"{case.baseline.counts or ''} {case.baseline.text}".lower())
         text = f"{template.criterion} {template.baseline_unit}".lower()
         score += 1.5 * any(len(w) > 3 and w in text for w in noun)
-    wanted = profile.support_level or "standard"
+    wanted = case.support_level or "standard"
     score += 1.5 if template.support_level == wanted else 0.0
-    if profile.grade_band:
-        score += 2.0 if profile.grade_band in template.grade_bands else -3.0
+    if case.grade_band:
+        score += 2.0 if case.grade_band in template.grade_bands else -3.0
     return score
 
 
-def pick_templates(services: Any, profile: Profile, domain: str) -> list[GoalTemplate]:
+def pick_templates(services: Any, case: Case, domain: str) -> list[GoalTemplate]:
     """Goal-bank templates of the domain, best first: retrieval rank, unit, grade band, support level."""
     templates = {g.id: g for g in services.corpus.goals if g.domain == domain}
     families: dict[str, list[GoalTemplate]] = {}
     for g in templates.values():
         families.setdefault(g.skill, []).append(g)
-    found = services.searcher.search(profile.concern, k=12, filters=SearchFilters(kind="goal", domain=domain))
+    found = services.searcher.search(case.request, k=12, filters=SearchFilters(kind="goal", domain=domain))
     ranked_skills = [templates[p.source_id].skill for p in found if p.source_id in templates]
     ranked_skills += [s for s in families if s not in ranked_skills]
-    scored = [
-        (_template_score(t, rank, profile), t) for rank, skill in enumerate(ranked_skills) for t in families[skill]
-    ]
+    scored = [(_template_score(t, rank, case), t) for rank, skill in enumerate(ranked_skills) for t in families[skill]]
     return [t for _, t in sorted(scored, key=lambda pair: pair[0], reverse=True)]

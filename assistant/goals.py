@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
+from assistant.case import read_case
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.errors import AssistantError
@@ -23,45 +24,48 @@ from assistant.goalbank import (
 )
 from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
-from assistant.profile import parse_request
 from assistant.rubric import is_measurable, run_rubric
-from assistant.schemas import Citation, Components, Goal, Profile, Review, SearchFilters
+from assistant.schemas import Case, Citation, Components, Goal, Review, SearchFilters
 
 
-def _citations(services: Any, profile: Profile, domain: str, template: GoalTemplate) -> list[Citation]:
+def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -> list[Citation]:
     bank = Citation(
         source_id=template.id, title=f"Goal bank: {template.skill}", excerpt=render_template(template)[:280]
     )
-    primer = services.searcher.search(profile.concern, k=2, filters=SearchFilters(kind="primer", domain=domain))
+    primer = services.searcher.search(case.request, k=2, filters=SearchFilters(kind="primer", domain=domain))
     return [bank, *(p.citation() for p in primer)]
 
 
-def missing_information(profile: Profile, template: GoalTemplate, baseline: float | None) -> list[str]:
-    """What the OT still has to supply; nothing here is filled in by guessing."""
+def missing_information(case: Case, template: GoalTemplate, baseline: float | None) -> list[str]:
+    """What the OT still has to supply, as plain questions; nothing here is filled in by guessing."""
+    who = case.student or (case.pronoun or "the student")
     missing = []
-    if profile.baseline_value is None:
-        missing.append(f"Baseline: measure {template.baseline_unit} before the meeting (the request gave none).")
+    if case.baseline is None:
+        missing.append(
+            f"Baseline: what does {who} do now, in numbers ({template.baseline_unit})? The request gave none."
+        )
     elif baseline is None:
         missing.append(
             f"Baseline in the goal's unit ({template.baseline_unit}): the request gave "
-            f"'{profile.baseline_text}', which is counted differently."
+            f"'{case.baseline.text}', which counts something else. What is it in {template.baseline_unit}?"
         )
-    if profile.grade_band is None:
-        missing.append("Grade or age: used to choose age-fitting tasks and wording.")
-    if profile.student == "the student":
-        missing.append("Student's first name (the goal says 'the student').")
+    if case.grade_band is None:
+        missing.append("Grade or age: what grade is the student in? (It sets age-fitting tasks and wording.)")
+    if case.student is None:
+        missing.append("Student's first name: the goal says 'the student'.")
     return missing
 
 
-def compose_goal(services: Any, profile: Profile, domain: str, template: GoalTemplate) -> Goal:
+def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate) -> Goal:
     """Fill one template with the request's facts; the rubric review is attached by the check step."""
     periods = services.settings.reporting_periods
-    baseline = baseline_in_unit(profile, template)
+    baseline = baseline_in_unit(case, template)
     target = choose_target(template, baseline)
-    shown_baseline = profile.baseline_text
-    text = render_template(template, student=profile.student, target=target)
+    shown_baseline = case.baseline.text if case.baseline else None
+    name = case.name
+    text = render_template(template, student=name, target=target)
     if shown_baseline and baseline is not None:
-        text += f" Baseline: {shown_baseline} ({template.baseline_unit})."
+        text += f" Baseline: {shown_baseline}."
     elif shown_baseline:
         text += f" Baseline: {shown_baseline} as reported; [to be measured: {template.baseline_unit}]."
     else:
@@ -69,15 +73,14 @@ def compose_goal(services: Any, profile: Profile, domain: str, template: GoalTem
     criterion = template.criterion.replace("{target}", format_target(target, template.unit))
     siblings = [g for g in services.corpus.goals if g.domain == domain and g.skill == template.skill]
     variants = {
-        g.support_level: render_template(
-            g, student=profile.student, target=choose_target(g, baseline_in_unit(profile, g))
-        )
+        g.support_level: render_template(g, student=name, target=choose_target(g, baseline_in_unit(case, g)))
         for g in siblings
     }
     return Goal(
         goal_text=text,
         domain=domain,
-        student=profile.student,
+        student=name,
+        case=case,
         components=Components(
             timeframe=DEFAULT_TIMEFRAME,
             condition=template.condition,
@@ -88,14 +91,14 @@ def compose_goal(services: Any, profile: Profile, domain: str, template: GoalTem
             baseline=shown_baseline,
             target=format_target(target, template.unit),
         ),
-        objectives=objective_ladder(template, profile.student, target, baseline, periods),
+        objectives=objective_ladder(template, name, target, baseline, periods),
         educational_relevance=template.educational_relevance,
-        missing_information=missing_information(profile, template, baseline),
-        citations=_citations(services, profile, domain, template),
+        missing_information=missing_information(case, template, baseline),
+        citations=_citations(services, case, domain, template),
         review=Review(measurable=False, domain=domain, checks=[], suggested_rewrite=None),
         template_id=template.id,
         support_level=template.support_level,
-        grade_band=profile.grade_band,
+        grade_band=case.grade_band,
         variants=variants,
     )
 
@@ -118,13 +121,13 @@ def check_goal(goal: Goal) -> Goal:
 
 def _retrieve(services: Any) -> RunnableLambda:
     def step(payload: dict) -> dict:
-        profile = parse_request(payload["request"])
+        case = payload.get("case") or read_case(payload["request"])
         if payload.get("support_level"):
-            profile = profile.model_copy(update={"support_level": payload["support_level"]})
+            case = case.model_copy(update={"support_level": payload["support_level"]})
         if payload.get("student"):
-            profile = profile.model_copy(update={"student": payload["student"]})
-        domain = payload.get("domain") or classify_domain(profile.concern, services.searcher)[0]
-        return {**payload, "profile": profile, "domain": domain, "templates": pick_templates(services, profile, domain)}
+            case = case.model_copy(update={"student": payload["student"]})
+        domain = payload.get("domain") or classify_domain(case.request, services.searcher)[0]
+        return {**payload, "case": case, "domain": domain, "templates": pick_templates(services, case, domain)}
 
     return RunnableLambda(step, name="retrieve")
 
@@ -132,7 +135,7 @@ def _retrieve(services: Any) -> RunnableLambda:
 def _compose_and_check(services: Any) -> RunnableLambda:
     def step(state: dict) -> Goal:
         for template in state["templates"][:8]:
-            goal = check_goal(compose_goal(services, state["profile"], state["domain"], template))
+            goal = check_goal(compose_goal(services, state["case"], state["domain"], template))
             if goal.review.measurable:
                 return goal
         raise AssistantError("no goal-bank template for this request passed the rubric; please rephrase it")
@@ -152,11 +155,16 @@ class GoalDraft(BaseModel):
     educational_relevance: str
 
 
-def _draft_problems(draft: GoalDraft, profile: Profile) -> list[str]:
+def _draft_problems(draft: GoalDraft, case: Case) -> list[str]:
     checks = run_rubric(draft.goal_text)
     problems = [f"{c.name}: {c.message}" for c in checks if not c.passed and c.severity == "critical"]
-    if profile.baseline_value is not None and format_target(profile.baseline_value, "count") not in draft.goal_text:
-        problems.append(f"keep the baseline from the request ({profile.baseline_text}) in the goal")
+    baseline = case.baseline
+    if (
+        baseline is not None
+        and baseline.value is not None
+        and format_target(baseline.value, "count") not in draft.goal_text
+    ):
+        problems.append(f"keep the baseline from the request ({baseline.text}) in the goal")
     return problems
 
 
@@ -166,14 +174,14 @@ def _llm_compose_and_check(services: Any) -> RunnableLambda:
 
     def step(state: dict) -> Goal:
         fallback = offline.invoke(state)
-        profile = state["profile"]
+        case = state["case"]
         passages = "\n".join(c.excerpt for c in fallback.citations[1:])
         prompt = load_prompt(
             "goal",
-            request=profile.concern,
+            request=case.request,
             template_goal=fallback.goal_text,
             passages=passages,
-            student=profile.student,
+            student=case.name,
         )
         history: list[tuple[str, str]] = []
         message = prompt
@@ -184,7 +192,7 @@ def _llm_compose_and_check(services: Any) -> RunnableLambda:
                 return _noted(fallback, f"{exc}; this is the offline draft.")
             try:
                 draft = parse_json(reply, GoalDraft)
-                problems = _draft_problems(draft, profile)
+                problems = _draft_problems(draft, case)
             except ValueError as exc:
                 problems = [str(exc)]
             if not problems:
@@ -230,13 +238,20 @@ def goal_chain(services: Any) -> Runnable:
 
 
 def draft_goal(
-    request: str, services: Any, support_level: str | None = None, student: str | None = None, domain: str | None = None
+    request: str,
+    services: Any,
+    support_level: str | None = None,
+    student: str | None = None,
+    domain: str | None = None,
+    case: Case | None = None,
 ) -> Goal:
-    """A measurable goal with objectives, variants and citations for a free-text request."""
+    """A measurable goal with objectives, variants and citations for a free-text request; a Case already
+    read from the request (the chat's, or one the OT corrected) is used as it is."""
     payload = {
-        "request": clean_text(request, "request"),
+        "request": request if case is not None else clean_text(request, "request"),
         "support_level": support_level,
         "student": student,
         "domain": domain,
+        "case": case,
     }
     return goal_chain(services).invoke(payload)

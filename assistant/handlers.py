@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cards import card_for, citations_markdown, goal_card, plan_card, scope_card
-from assistant.chat import ChatState, respond_stream
+from assistant.case import read_case
+from assistant.chat import ChatState, read_turn, respond_stream
 from assistant.errors import AssistantError, InputError
 from assistant.export import bundle_markdown, to_docx
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet
 from assistant.inputs import clean_text
-from assistant.profile import parse_request
 from assistant.review import review_goal
 from assistant.rubric import is_measurable, run_rubric
 from assistant.schemas import Goal, SearchFilters
@@ -111,9 +111,10 @@ def _chat_turn(
 ) -> Iterator[tuple]:
     try:
         message = capped(services, message, "message")
-        names = [state.profile.student if state.profile else None, (drafts.get("goal") or {}).get("student")]
-        services, turn_llm = for_turn(services, lambda: [*names, parse_request(message).student])
-        for answer, reply, new_state in respond_stream(with_profile(message, profile or {}), state, services):
+        turn = read_turn(with_profile(message, profile or {}))
+        names = [state.case.student if state.case else None, (drafts.get("goal") or {}).get("student")]
+        services, turn_llm = for_turn(services, lambda: [*names, turn.case.student])
+        for answer, reply, new_state in respond_stream(turn, state, services):
             shown = [*history, {"role": "assistant", "content": answer}]
             if reply is None:
                 yield shown, drafts, "", ""
@@ -142,10 +143,13 @@ def write_goal(
     """The goal writer form: (card, variants, data sheet, handout, drafts, rubric table)."""
     with audited(services, session, "goal") as record:
         try:
-            request = capped(services, request, "request")
+            request = clean_text(capped(services, request, "request"), "request")
             student = capped(services, student, "name")[:60].strip()
-            services, turn_llm = for_turn(services, lambda: [student, parse_request(request).student])
-            goal = draft_goal(request, services, support_level=support_level or None, student=student or None)
+            case = read_case(request)
+            services, turn_llm = for_turn(services, lambda: [student, case.student])
+            goal = draft_goal(
+                request, services, support_level=support_level or None, student=student or None, case=case
+            )
         except AssistantError as exc:
             return failed(record, exc), "", "", "", drafts, ""
         record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)

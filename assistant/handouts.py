@@ -5,8 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.case import grade_phrase
 from assistant.corpus import GoalTemplate
-from assistant.schemas import Citation, Goal, Profile
+from assistant.schemas import Case, Citation, Goal
 
 PROMPT_CODES = {
     "I": "independent",
@@ -34,25 +35,26 @@ class Document(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
 
 
-def present_levels(profile: Profile, goal: Goal, template: GoalTemplate) -> Document:
+def present_levels(case: Case, goal: Goal, template: GoalTemplate) -> Document:
     """A strengths-first PLAAFP paragraph from the facts given; what is missing is flagged, never made up."""
-    student, missing = profile.student, []
-    strengths = [m.group(0).strip() for m in _STRENGTH.finditer(profile.concern)]
+    student, missing = goal.student, []
+    strengths = [m.group(0).strip() for m in _STRENGTH.finditer(case.request)]
     if strengths:
         opening = f"Strengths: {student} " + "; ".join(s[0].lower() + s[1:] for s in strengths) + "."
     else:
         opening = f"Strengths: [ask the teacher and family what {student} does well at school]."
         missing.append("Strengths: none were given.")
-    grade = f"Grade or age: {profile.grade}." if profile.grade else "Grade or age: [not given]."
-    if not profile.grade:
+    phrase = grade_phrase(case.grade, case.age)
+    grade = f"Grade or age: {phrase}." if phrase else "Grade or age: [not given]."
+    if not phrase:
         missing.append("Grade or age.")
-    if profile.baseline_text:
-        level = f"Current level: {profile.baseline_text} (measured as {template.baseline_unit})."
+    if case.baselines:
+        level = "Current level: " + "; ".join(b.text for b in case.baselines) + " (as reported)."
     else:
         level = f"Current level: [to be measured: {template.baseline_unit}]."
         missing.append(f"Baseline: measure {template.baseline_unit}.")
     text = (
-        f"{grade} {opening} Concern reported by the team: {profile.concern.rstrip('.')}. {level} "
+        f"{grade} {opening} Concern reported by the team: {case.request.rstrip('.')}. {level} "
         f"Impact on school participation: {goal.educational_relevance}"
     )
     return Document(title=f"Present levels: {student}", markdown=text, missing=missing)

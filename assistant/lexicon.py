@@ -8,7 +8,7 @@ the tokens: the cost is the number of tokens times the few phrases that start wi
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -129,7 +129,7 @@ def routines() -> dict:
     return yaml.safe_load((DATA / "routines.yaml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(name: str) -> Lexicon:
     """A lexicon of case_words.yaml by its key (a mapping of label -> phrases, or one list under its own name)."""
     entry = case_words()[name]
@@ -139,7 +139,12 @@ def lexicon(name: str) -> Lexicon:
 @lru_cache(maxsize=1)
 def routine_lexicon() -> Lexicon:
     lex = Lexicon()
+    for phrases in routines().get("not_routine", []):
+        for phrase in phrases:
+            lex.add("_none", str(phrase), 0.0)
     for routine, spec in routines().items():
+        if routine == "not_routine":
+            continue
         for weight, phrases in spec["phrases"].items():
             for phrase in phrases:
                 lex.add(routine, str(phrase), float(weight))

@@ -3,14 +3,14 @@
 import re
 from typing import Any
 
+from assistant.case import read_case
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.goal_parts import CONDITION, GoalParts, extract_parts
 from assistant.goalbank import DEFAULT_TIMEFRAME, format_target
 from assistant.inputs import clean_text
-from assistant.profile import parse_request
 from assistant.rubric import BODY_FUNCTION, JARGON, is_measurable, run_rubric
-from assistant.schemas import Check, Review, SearchFilters
+from assistant.schemas import Case, Check, Review, SearchFilters
 
 ANTI_PATTERNS = {
     "observable_behavior": "vague verb",
@@ -43,13 +43,12 @@ def name_anti_patterns(checks: list[Check], parts: GoalParts) -> list[str]:
     return names
 
 
-def _bank_template(services: Any, text: str, domain: str) -> GoalTemplate:
+def _bank_template(services: Any, text: str, domain: str, band: str | None) -> GoalTemplate:
     """The nearest bank goal of the domain, fitting the goal's grade band (K-5 when the goal names none)."""
     found = services.searcher.search(text, k=8, filters=SearchFilters(kind="goal", domain=domain))
     by_id = {g.id: g for g in services.corpus.goals}
     nearest = [by_id[p.source_id] for p in found if p.source_id in by_id]
     nearest = nearest or [g for g in services.corpus.goals if g.domain == domain]
-    band = parse_request(text).grade_band
     wanted = {band} if band else {"k2", "3_5"}
     return next((g for g in nearest if wanted & set(g.grade_bands)), nearest[0])
 
@@ -118,8 +117,9 @@ def rewrite_goal(text: str, parts: GoalParts, checks: list[Check], template: Goa
     return re.sub(r"\s+", " ", sentence).replace(" ,", ",")
 
 
-def review_goal(text: str, services: Any) -> Review:
-    """The rubric verdict, the named defects and a rewrite that passes review itself."""
+def review_goal(text: str, services: Any, case: Case | None = None) -> Review:
+    """The rubric verdict, the named defects and a rewrite that passes review itself; the grade band comes
+    from the Case of the message the goal came in (read here when the goal came alone)."""
     goal = clean_text(text, "goal", limit=5000)
     parts = extract_parts(goal)
     checks = run_rubric(goal, parts)
@@ -127,7 +127,8 @@ def review_goal(text: str, services: Any) -> Review:
     needs_rewrite = any(not c.passed and c.severity != "minor" for c in checks) or not checks[-1].passed
     rewrite = None
     if needs_rewrite:
-        rewrite = rewrite_goal(goal, parts, checks, _bank_template(services, goal, domain))
+        band = (case or read_case(goal)).grade_band
+        rewrite = rewrite_goal(goal, parts, checks, _bank_template(services, goal, domain, band))
     return Review(
         measurable=is_measurable(checks),
         domain=domain,

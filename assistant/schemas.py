@@ -134,31 +134,13 @@ class Case(BaseModel):
         return self.baselines[0] if self.baselines else None
 
 
-class Profile(BaseModel):
-    """Facts pulled from a request; None where the request does not say."""
-
-    student: str = "the student"
-    grade: str | None = Field(None, description="The grade as written, e.g. '2nd grade'.")
-    grade_band: GradeBand | None = None
-    concern: str = ""
-    baseline_value: float | None = None
-    baseline_text: str | None = Field(None, description="The baseline as the request gave it.")
-    baseline_unit: str | None = Field(None, description="percent, count, per_minute, minutes, seconds, steps.")
-    baseline_denominator: float | None = None
-    setting: str | None = None
-    supports: list[str] = Field(default_factory=list)
-    interests: list[str] = Field(default_factory=list, description="Interest themes from the vocabulary.")
-    interest_words: list[str] = Field(default_factory=list, description="Interests as the request said them.")
-    support_level: SupportLevel | None = None
-    domain_hint: Domain | None = None
-
-
 class Goal(BaseModel):
     """A drafted goal (CONTRACT.md goal)."""
 
     goal_text: str
     domain: Domain
     student: str
+    case: Case | None = Field(None, description="What the assistant understood from the request.")
     components: Components
     objectives: list[Objective]
     educational_relevance: str

@@ -4,10 +4,11 @@ import re
 from collections import Counter
 from typing import Any
 
+from assistant.case import read_case
 from assistant.corpus import ScopeCase
 from assistant.domains import classify_domain
 from assistant.inputs import clean_text
-from assistant.schemas import ScopeAnswer, SearchFilters
+from assistant.schemas import Case, ScopeAnswer, SearchFilters
 
 _I = re.I
 DIAGNOSIS = re.compile(
@@ -154,9 +155,12 @@ class Signals(dict):
     """Named booleans read from the question."""
 
 
-def read_signals(question: str) -> Signals:
+def read_signals(question: str, case: Case | None = None) -> Signals:
+    """The facts of the question that decide a verdict; the student's plan comes from the Case."""
     without_ot = SCHOOL_OT.sub(" ", question)
-    plan = bool(PLAN.search(question)) and not UNSURE.search(question)
+    served = bool(PLAN.search(question))  # caseload, transition program, "I'm the SLP": a student already served
+    student_plan = served or (case is not None and case.plan in ("iep", "504", "mtss"))
+    plan = student_plan and not UNSURE.search(question)
     return Signals(
         diagnosis=bool(DIAGNOSIS.search(question)),
         medical=bool(MEDICAL.search(question)),
@@ -240,10 +244,10 @@ def pathways_for(question: str, verdict: str, signals: Signals, nearest: list[Sc
     return found[:3] or ["iep_related_service"]
 
 
-def answer_scope(question: str, services: Any) -> ScopeAnswer:
+def answer_scope(question: str, services: Any, case: Case | None = None) -> ScopeAnswer:
     """Verdict, pathways, rationale, follow-up questions and citations for a scope question."""
     question = clean_text(question, "question", limit=5000)
-    signals = read_signals(question)
+    signals = read_signals(question, case or read_case(question))
     cases = {c.id: c for c in services.corpus.scope}
     found = services.searcher.search(question, k=6, filters=SearchFilters(kind="scope"))
     nearest = [(cases[p.source_id], 1.0 / (rank + 1)) for rank, p in enumerate(found) if p.source_id in cases]

@@ -9,13 +9,12 @@ from assistant.errors import InputError
 from assistant.goal_parts import extract_parts
 from assistant.handouts import strategy_sentences
 from assistant.inputs import clean_text
-from assistant.profile import THEME_WORDS
+from assistant.lexicon import lexicon, tokenize
 from assistant.schemas import Citation, PlannedActivity, SearchFilters, ServiceAdvice, SessionPlan
 from assistant.vocab import GRADE_BANDS
 
 MODELS = ("push-in", "pull-out", "consult")
 _SETTINGS = {"push-in": {"push-in", "both"}, "pull-out": {"pull-out", "both"}, "consult": {"push-in", "both"}}
-_THEME_LOOKUP = {word: theme for theme, words in THEME_WORDS.items() for word in words.split()}
 PULL_OUT_REASON = (
     "Pull-out for focused practice of a new skill with fewer distractions; plan its return to class "
     "through the carryover strategy, since the least restrictive setting comes first."
@@ -25,11 +24,11 @@ PULL_OUT_REASON = (
 def _themes(interests: str | None) -> list[tuple[str, str]]:
     """(theme, the student's own words) pairs; an interest outside the theme list keeps its words, theme ''."""
     text = " ".join((interests or "").split())[:80]
+    tokens = tokenize(text)
     pairs = []
-    for word in re.findall(r"[a-z-]+", text.lower()):
-        theme = _THEME_LOOKUP.get(word)
-        if theme and theme not in [t for t, _ in pairs]:
-            pairs.append((theme, word))
+    for match in lexicon("themes").find(tokens):
+        if match.label not in [t for t, _ in pairs]:
+            pairs.append((match.label, text[tokens[match.start].start : tokens[match.end - 1].end].lower()))
     return pairs or ([("", text)] if text else [])
 
 

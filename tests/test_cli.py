@@ -152,4 +152,4 @@ def test_scope_plan_and_ask_json_follow_the_contract(index_env, tmp_path):
     assert sum(a["minutes"] for a in first["activities"]) == 25 and "model must be one of" in second["error"]
     ask = json.loads(run_cli("ask", "what is a related service?", "--json", env=index_env).stdout)
     assert ask["intent"] == "question" and ask["answer"] and ask["citations"]
-    assert set(ask) == {"intent", "answer", "result", "citations"}
+    assert set(ask) == {"intent", "answer", "result", "citations", "case", "changes"}

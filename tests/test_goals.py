@@ -4,10 +4,10 @@ import re
 
 import pytest
 
+from assistant.case import read_case
 from assistant.errors import InputError
 from assistant.goalbank import choose_target, objective_ladder
 from assistant.goals import draft_goal, goal_chain
-from assistant.profile import parse_request
 from evals.runner import invented
 from tests.conftest import criteria_of
 
@@ -18,7 +18,7 @@ def test_the_issue_example_keeps_the_baseline_and_sets_a_higher_target(services)
     goal = draft_goal(EMILY, services)
     assert goal.domain == "handwriting_fine_motor" and goal.student == "Emily"
     assert goal.review.measurable
-    assert "Baseline: 2 sentences" in goal.goal_text
+    assert "Baseline: tires after 2 sentences." in goal.goal_text
     assert int(goal.components.target) > 2
     assert goal.grade_band == "k2"
 
@@ -77,13 +77,13 @@ def test_the_fading_ladder_ends_at_the_goals_own_prompt_level(corpus):
     assert template.ladder_prompts[0] in ladder[0].text and template.prompt_level in ladder[-1].text
 
 
-def test_profile_facts_come_from_the_request_only():
-    profile = parse_request("Jonah is a 7th grader who loves Minecraft and dinosaurs; opens 2 of 5 containers")
-    assert (profile.student, profile.grade_band) == ("Jonah", "6_8")
-    assert profile.interests == ["video_games", "dinosaurs"]
-    assert (profile.baseline_value, profile.baseline_denominator) == (2, 5)
-    empty = parse_request("needs help with scissors")
-    assert (empty.student, empty.grade_band, empty.baseline_value) == ("the student", None, None)
+def test_case_facts_come_from_the_request_only():
+    case = read_case("Jonah is a 7th grader who loves Minecraft and dinosaurs; opens 2 of 5 containers")
+    assert (case.student, case.grade, case.grade_band) == ("Jonah", "7", "6_8")
+    assert case.themes == ["video_games", "dinosaurs"]
+    assert (case.baseline.value, case.baseline.unit, case.baseline.out_of) == (2, "of", 5)
+    empty = read_case("needs help with scissors")
+    assert (empty.student, empty.grade_band, empty.baselines) == (None, None, [])
 
 
 def test_invented_diagnoses_are_detected():

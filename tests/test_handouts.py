@@ -4,10 +4,10 @@ import io
 
 from docx import Document as DocxDocument
 
+from assistant.case import read_case
 from assistant.export import bundle_markdown, save, to_docx
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet, present_levels
-from assistant.profile import parse_request
 
 REQUEST = "3rd grader Leo, strong reader and loves soccer, copies from the board with 40% of words correct"
 
@@ -20,10 +20,10 @@ def _goal(services):
 
 def test_present_levels_start_with_strengths_and_flag_what_is_missing(services):
     goal, template = _goal(services)
-    text = present_levels(parse_request(REQUEST), goal, template).markdown
+    text = present_levels(read_case(REQUEST), goal, template).markdown
     assert text.index("Strengths") < text.index("Concern")
     assert "strong reader" in text and "40%" in text
-    bare = present_levels(parse_request("needs help with scissors"), goal, template)
+    bare = present_levels(read_case("needs help with scissors"), goal, template)
     assert "Strengths: none were given." in bare.missing and any("Baseline" in m for m in bare.missing)
 
 

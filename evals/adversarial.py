@@ -1,0 +1,132 @@
+"""Worst-case time of every parser of user text on 20,000-character adversarial input.
+
+A pattern that backtracks is quadratic or worse on a long run of what it half-matches (digits, quotes,
+"per x ", "12 Main St " + letters ...). Each parser gets each input in a child process with a time cap, so
+a slow one is reported (as over the cap) instead of stalling the bench.
+"""
+
+import multiprocessing as mp
+import random
+import time
+from collections.abc import Callable
+
+SIZE = 20_000
+CAP_S = 10.0
+
+
+def _repeat(piece: str, size: int = SIZE) -> str:
+    return (piece * (size // len(piece) + 1))[:size]
+
+
+def adversarial_inputs(size: int = SIZE) -> dict[str, str]:
+    """Named inputs of the given size, each a shape that makes naive patterns backtrack."""
+    rng = random.Random(12)
+    mixed = "".join(rng.choice("0123456789 .,:;/%-'\"()[]abcXYZ") for _ in range(size))
+    shapes = {
+        "digits": "1" * size,
+        "straight quotes": '"' * size,
+        "typographic quotes": "“" * size,
+        "apostrophes": "'" * size,
+        "colons": ":" * size,
+        "brackets": "[" * size,
+        "bracket pairs": _repeat("[]", size),
+        "parentheses": "(" * size,
+        "per x": _repeat("per x ", size),
+        "according to x": _repeat("according to x ", size),
+        "street then letters": "12 Main St " + "a" * (size - 11),
+        "one-dash runs": _repeat("1-", size),
+        "slash runs": _repeat("1/", size),
+        "x of y runs": _repeat("1 of ", size),
+        "percent runs": _repeat("1% ", size),
+        "mastery runs": _repeat("in 1 of 2 trials ", size),
+        "word runs": _repeat("a ", size),
+        "will runs": _repeat("will ", size),
+        "by runs": _repeat("By ", size),
+        "name runs": _repeat("Maya ", size),
+        "comma runs": _repeat(", ", size),
+        "prompt runs": _repeat("hand over hand ", size),
+        "title runs": _repeat("Mr. ", size),
+        "capitals": "A" * size,
+        "letters": "a" * size,
+        "at the runs": _repeat("at the ", size),
+        "mixed": mixed,
+    }
+    return {name: text[:size] for name, text in shapes.items()}
+
+
+def parsers() -> dict[str, Callable[[str], object]]:
+    """Every function that scans user text, by name (imported here so a child process builds its own)."""
+    from assistant.case import read_case
+    from assistant.chat import pasted_goal
+    from assistant.domains import cue_scores
+    from assistant.goal_parts import extract_parts
+    from assistant.privacy import sanitize_output
+    from assistant.redact import RedactionFailed, Redactor
+    from assistant.router import route
+    from assistant.rubric import run_rubric
+    from assistant.scope import read_signals
+
+    def redact(text: str) -> object:
+        try:
+            return Redactor(known_names=["Maya"]).redact(text)
+        except RedactionFailed:
+            return None
+
+    return {
+        "case reader": read_case,
+        "goal parts": extract_parts,
+        "router": route,
+        "rubric": run_rubric,
+        "redactor": redact,
+        "output sanitizer": sanitize_output,
+        "scope signals": read_signals,
+        "domain cues": cue_scores,
+        "pasted goal": pasted_goal,
+    }
+
+
+def _worker(name: str, inputs: list[tuple[str, str]], out: "mp.Queue") -> None:
+    fn = parsers()[name]
+    for label, text in inputs:
+        start = time.perf_counter()
+        fn(text)
+        out.put((label, time.perf_counter() - start))
+
+
+def time_parser(name: str, inputs: dict[str, str], cap_s: float = CAP_S) -> dict[str, float]:
+    """Seconds per input for one parser; an input that runs past the cap is reported as the cap."""
+    ctx = mp.get_context("fork")
+    pending = list(inputs.items())
+    times: dict[str, float] = {}
+    while pending:
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_worker, args=(name, pending, queue), daemon=True)
+        proc.start()
+        try:
+            while pending:
+                label, seconds = queue.get(timeout=cap_s + 5.0)
+                times[label] = seconds
+                pending = [p for p in pending if p[0] != label]
+        except Exception:  # the next input ran past the cap: record it and go on without it
+            label = pending[0][0]
+            times[label] = cap_s
+            pending = pending[1:]
+        finally:
+            proc.kill()
+            proc.join()
+    return times
+
+
+def adversarial_bench(size: int = SIZE, cap_s: float = CAP_S) -> dict[str, dict]:
+    """{parser: {"worst_ms": ..., "worst_input": ...}} over every adversarial input."""
+    inputs = adversarial_inputs(size)
+    report = {}
+    for name in parsers():
+        times = time_parser(name, inputs, cap_s)
+        worst = max(times, key=times.get)
+        report[name] = {
+            "worst_ms": round(1000 * times[worst], 1),
+            "worst_input": worst,
+            "capped": times[worst] >= cap_s,
+        }
+    return report
