@@ -22,9 +22,10 @@ The unit is never converted: "12 minutes for coat and boots" stays 12 minutes.
 
 from dataclasses import dataclass
 
-from assistant.lexicon import Token, case_words, fold, lexicon, word_set
+from assistant.lexicon import Token, Tokens, case_words, fold, lexicon, word_set
 from assistant.schemas import Baseline
 
+MAX_NUMBERS = 400  # numbers read per request; a longer run of numbers is a data table, not a request
 _SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
 _MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 _BOUNDARY = frozenset(".;!?")
@@ -34,6 +35,7 @@ _SERVICE_TIME = frozenset({"week", "weeks", "wk", "month", "months", "weekly", "
 _DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", "meter", "meters", "mile", "miles"})
 _WINDOW = frozenset({"in", "within", "on", "during", "over", "across"})
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its"})
+_QUOTES = frozenset("'\"“‘")
 _LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
 _ONCE_AFTER = frozenset({"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last"})
 _NOT_PERIOD_LEAD = frozenset({"every", "each", "per", "a", "an", "the", "of", "to"})
@@ -65,6 +67,7 @@ class _Numbers:
 
     def __init__(self, text: str, tokens: list[Token], claimed: set[int]) -> None:
         self.text, self.tokens, self.claimed = text, tokens, claimed
+        self._words = tokens.index()[0] if isinstance(tokens, Tokens) else {}
         self.clause = self._clause_starts()
         self.clause_end = self._clause_ends()
         self.cues = self._cue_marks()
@@ -105,6 +108,8 @@ class _Numbers:
             for match in lexicon(name).find(self.tokens):
                 marks[match.end - 1] = kind
         openers = {m.end - 1 for m in lexicon("goal_openers").find(self.tokens)}
+        # a quoted sentence that opens with "will" is a goal's wording: "Is 'will cut with 80% accuracy' OK?"
+        openers |= {i for i in self._words.get("will", ()) if i and self.tokens[i - 1].text in _QUOTES}
         out: list[str | None] = []
         last: str | None = None
         goal = False
@@ -128,7 +133,7 @@ class _Numbers:
             return False  # "once", "three": number words are no dates, times or labels
         if token.kind == "n" and (len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0")):
             return True
-        if token.kind == "n" and len(token.low) == 4 and 1900 <= float(token.low) <= 2100:
+        if token.kind == "n" and len(token.low) == 4 and token.low.isdigit() and 1900 <= int(token.low) <= 2100:
             return True
         if prev is not None and (prev.low in _MONTH_WORDS or prev.text in {"#", "$"}):
             return True
@@ -390,11 +395,12 @@ def read_baselines(text: str, tokens: list[Token], claimed: set[int]) -> list[Ba
     """Every present level in the text, in order (claimed tokens are ages, grades and names)."""
     numbers = _Numbers(text, tokens, claimed)
     found: list[Baseline] = []
-    i = 0
-    while i < len(tokens):
+    i = seen = 0
+    while i < len(tokens) and seen < MAX_NUMBERS:
         if i in claimed or number_value(tokens[i]) is None or numbers.is_label(i):
             i += 1
             continue
+        seen += 1
         reading = numbers.read(i)
         if reading is None:
             i += 1
@@ -430,15 +436,15 @@ def _baseline(numbers: _Numbers, reading: _Reading) -> Baseline:
 
 
 def _flag_conflicts(found: list[Baseline]) -> list[Baseline]:
-    """Two reports in the same unit of the same thing with different values are both kept and flagged."""
-    for a_index, a in enumerate(found):
-        for b in found[a_index + 1 :]:
-            same_unit = a.unit == b.unit and a.out_of == b.out_of
-            if same_unit and a.value != b.value and _same_thing(a, b):
-                a.conflict = b.conflict = True
+    """Two reports in the same unit of the same thing with different values are both kept and flagged.
+    Reports are grouped by unit and by each content word of what they count, so the check is linear."""
+    groups: dict[tuple, list[Baseline]] = {}
+    for baseline in found:
+        words = {w for w in fold(baseline.counts or "").split() if len(w) > 3} or {""}
+        for word in words:
+            groups.setdefault((baseline.unit, baseline.out_of, word), []).append(baseline)
+    for group in groups.values():
+        if len({b.value for b in group}) > 1:
+            for baseline in group:
+                baseline.conflict = True
     return found
-
-
-def _same_thing(a: Baseline, b: Baseline) -> bool:
-    words = lambda s: {w for w in fold(s or "").split() if len(w) > 3}  # noqa: E731
-    return bool(words(a.counts) & words(b.counts)) or (not a.counts and not b.counts)

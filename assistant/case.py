@@ -26,8 +26,14 @@ _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "before", "after", "throughout", "between", "while"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "each", "every"})
+_NAME_CANDIDATES = 300  # a name is weighed at its first mentions; later ones only count as mentions
 _INTEREST_LEAD = frozenset({"to", "the", "a", "an", "his", "her", "their", "all"})
 _TIME_WORDS = frozenset({"by", "in", "until", "since", "before", "after", "through", "next", "last", "this", "of"})
+
+
+def _age_like(token: Token) -> bool:
+    value = number_value(token)
+    return value is not None and value == int(value) and 2 <= value <= 25
 
 
 def grade_band(grade: str | None, age: int | None = None) -> str | None:
@@ -103,11 +109,11 @@ class _Reader:
             if token.kind == "n" and after is not None and after.low in ("st", "nd", "rd", "th"):
                 noun = toks[i + 2] if i + 2 < len(toks) else None
                 if noun is not None and noun.low in nouns and not self._level_after(i + 3):
-                    found = (token.low, i, i + 3)
+                    found = (str(int(number_value(token))), i, i + 3)
                 elif not self._month_near(i) and (
                     noun is None or noun.kind == "p" or (i and toks[i - 1].low == "in" and noun.low in _GLUE)
                 ):
-                    found = (token.low, i, i + 2)  # "7th, Omar", "she's in 4th and..."
+                    found = (str(int(number_value(token))), i, i + 2)  # "7th, Omar", "she's in 4th and..."
             elif token.low in words["ordinal_words"] and after is not None and after.low in nouns:
                 if not self._level_after(i + 2):
                     found = (str(words["ordinal_words"][token.low]), i, i + 2)
@@ -156,27 +162,27 @@ class _Reader:
         toks = self.tokens
         for match in lexicon("age_after").find(toks):
             i = match.start - 1
-            if i >= 0 and toks[i].kind == "n" and 2 <= float(toks[i].low) <= 25:
+            if i >= 0 and toks[i].kind == "n" and _age_like(toks[i]):
                 self.claimed.update(range(i, match.end))
                 self.grade_starts.update(toks[k].start for k in range(i, match.end))
                 self.note("age", i, match.end)
-                return int(float(toks[i].low))
+                return int(number_value(toks[i]))
         for name, closed in (("age_before", False), ("age_verbs", True)):
             for match in lexicon(name).find(toks):
                 j = match.end + (1 if match.end < len(toks) and toks[match.end].text == ":" else 0)
-                if j < len(toks) and toks[j].kind == "n" and 2 <= float(toks[j].low) <= 25:
+                if j < len(toks) and toks[j].kind == "n" and _age_like(toks[j]):
                     if closed and not self._nothing_counted(j + 1):
                         continue
                     self.claimed.update(range(match.start, j + 1))
                     self.note("age", match.start, j + 1)
-                    return int(float(toks[j].low))
+                    return int(number_value(toks[j]))
         for j, token in enumerate(toks):  # "Kevin, 17, wants...", "Kai (7)"
-            if token.kind == "n" and 0 < j < len(toks) - 1 and 2 <= float(token.low) <= 25:
+            if token.kind == "n" and 0 < j < len(toks) - 1 and _age_like(token):
                 opened, closed = toks[j - 1].text, toks[j + 1].text
                 if (opened, closed) in ((",", ","), ("(", ")")) and j > 1 and toks[j - 2].cap:
                     self.claimed.add(j)
                     self.note("age", j - 2, j + 2)
-                    return int(float(token.low))
+                    return int(number_value(token))
         return None
 
     def _nothing_counted(self, j: int) -> bool:
@@ -398,7 +404,7 @@ class _Reader:
         mentions: dict[str, int] = {}
         for _, _, bare, _ in candidates:
             mentions[fold(bare)] = mentions.get(fold(bare), 0) + 1
-        for i, end, bare, base in candidates:
+        for i, end, bare, base in candidates[:_NAME_CANDIDATES]:
             score = base + self._name_cues(i, end, base) + 0.5 * (mentions[fold(bare)] - 1)
             if score >= 2.0 and (best is None or score > best[0]):
                 best = (score, i, bare)
@@ -544,12 +550,8 @@ def read_case(text: str) -> Case:
     interests = reader.interests()
     ranked, setting = reader.routine(reader.interest_tokens)
     themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
-    conflicts = [
-        f"Reports disagree: {a.text} / {b.text}"
-        for k, a in enumerate(baselines)
-        for b in baselines[k + 1 :]
-        if a.conflict and b.conflict and a.unit == b.unit
-    ]
+    disagreeing = [b for b in baselines if b.conflict][:6]
+    conflicts = ["Reports disagree: " + " / ".join(b.text for b in disagreeing)] if disagreeing else []
     return Case(
         request=" ".join(text.split()),
         student=student,
@@ -572,5 +574,5 @@ def read_case(text: str) -> Case:
         support_level=reader.support_level(),
         pronoun=reader.pronoun(),
         evidence=reader.evidence,
-        conflicts=conflicts[:3],
+        conflicts=conflicts,
     )

@@ -264,12 +264,18 @@ def respond_stream(
     yield answer or offline.answer, offline.model_copy(update={"answer": answer or offline.answer}), new_state
 
 
+QUOTED = re.compile(r"['\"“‘]([^'\"”’“‘]{1,1200}?\bwill\b[^'\"”’“‘]{1,1200}?)['\"”’]")
+
+
 def pasted_goal(text: str) -> str:
-    quoted = re.search(r"['\"“](.+?will.+?)['\"”]", text)
+    """The goal inside a message: a quoted sentence with 'will', else what follows the first colon."""
+    quoted = QUOTED.search(text)
     if quoted:
         return quoted.group(1)
-    after_colon = re.search(r":\s*(.+will.+)$", text, re.S)
-    return after_colon.group(1) if after_colon else text
+    colon = text.find(":")
+    if colon >= 0 and re.search(r"\bwill\b.", text[colon + 1 :], re.S):
+        return text[colon + 1 :].strip()
+    return text
 
 
 def _goal_reply(goal: Goal, state: ChatState, note: str | None = None) -> tuple[ChatReply, ChatState]:

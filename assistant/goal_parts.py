@@ -1,10 +1,12 @@
 """Pull the components of a free-text IEP goal apart: timeframe, condition, behavior, criterion..."""
 
+import bisect
 import re
 
 from pydantic import BaseModel, Field
 
-NUM = r"(?:\[?\d+(?:\.\d+)?\]?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
+# Numbers start where a digit run starts and are matched possessively, so no pattern re-splits a run of digits.
+NUM = r"(?<![\d.])(?:\[?\d++(?:\.\d++)?\]?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 TIMEFRAME = re.compile(
     rf"\b(?:by|within|in|over|before|at)\s+(?:the\s+)?(?:"
@@ -60,14 +62,16 @@ CRITERION = re.compile(
 MEASUREMENT = re.compile(
     r"\b(?:as\s+)?(?:measured|documented|recorded|monitored|assessed|tracked|scored|evaluated|determined|"
     r"verified|charted|collected)\s+(?:by|with|on|in|using|through|via|from)\b[^.;]*"
-    r"|\b(?:according\s+to|based\s+on|per)\s+[^.;]*(?:data|sample|rubric|checklist|observation|probe|log|record|"
-    r"report|chart|sheet|tally|count)[^.;]*"
     r"|\[(?:measurement|method)[^\]]*\]",
     re.I,
 )
+# "according to / based on / per <a data source>": found by position, not by one backtracking pattern.
+_SOURCE_LEAD = re.compile(r"\b(?:according\s+to|based\s+on|per)\s", re.I)
+_SOURCE_NOUN = re.compile(r"data|sample|rubric|checklist|observation|probe|log|record|report|chart|sheet|tally|count", re.I)
+_CLAUSE_END = re.compile(r"[.;]")
 BASELINE = re.compile(
-    r"\b(?:baseline|currently|current\s+level|at\s+present|presently|present\s+levels?)\b[^.;]*?"
-    r"(?:\d|\[)[^.;]*",
+    r"\b(?:baseline|currently|current\s+level|at\s+present|presently|present\s+levels?)\b[^.;]{0,300}?"
+    r"(?:\d|\[)[^.;]{0,300}",
     re.I,
 )
 PROMPTING = re.compile(
@@ -129,6 +133,18 @@ def _behavior(text: str) -> tuple[str | None, str | None, str | None]:
     return student, behavior or None, verb
 
 
+def _data_source(text: str, reach: int = 200) -> str | None:
+    """The first 'according to / based on / per ...' clause that names a data source within its clause."""
+    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    nouns = [m.start() for m in _SOURCE_NOUN.finditer(text)]
+    for lead in _SOURCE_LEAD.finditer(text):
+        end = ends[bisect.bisect_left(ends, lead.end())]
+        k = bisect.bisect_left(nouns, lead.end())
+        if k < len(nouns) and nouns[k] < min(end, lead.end() + reach):
+            return text[lead.start() : min(end, nouns[k] + reach)].strip(" ,;")
+    return None
+
+
 def extract_parts(text: str) -> GoalParts:
     """Find each component by its usual wording; the rubric judges what was found."""
     clean = " ".join(text.split())
@@ -152,7 +168,7 @@ def extract_parts(text: str) -> GoalParts:
         verb=verb,
         criterion=criterion,
         mastery=mastery,
-        measurement=_first(MEASUREMENT, clean),
+        measurement=_first(MEASUREMENT, clean) or _data_source(clean),
         baseline=baseline,
         prompting=_first(PROMPTING, clean),
     )

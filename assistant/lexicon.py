@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -22,12 +23,13 @@ JOINERS = frozenset("-–‐")  # hyphens: "hand-over-hand" reads as "hand over 
 
 def fold(word: str) -> str:
     """Lowercase without accents or curly apostrophes, for matching ("Sofía" ~ "sofia")."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     low: str
     start: int
@@ -39,10 +41,27 @@ class Token:
         return self.text[:1].isupper()
 
 
-def tokenize(text: str) -> list[Token]:
+class Tokens(list):
+    """The tokens of one text, with an index of where each word (and each 3-letter start) stands, built on
+    first use, so that a lexicon visits only the places where one of its phrases can start."""
+
+    _index: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+
+    def index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        if self._index is None:
+            words: dict[str, list[int]] = {}
+            starts: dict[str, list[int]] = {}
+            for i, token in enumerate(self):
+                words.setdefault(token.low, []).append(i)
+                starts.setdefault(token.low[:3], []).append(i)
+            self._index = (words, starts)
+        return self._index
+
+
+def tokenize(text: str) -> Tokens:
     """Every token of the text with its place; hyphens dropped (they join words, and ranges are read by
     the number reader from the gap between two number tokens)."""
-    tokens = []
+    tokens = Tokens()
     for match in TOKEN.finditer(text):
         piece = match.group(0)
         if piece in JOINERS:
@@ -88,29 +107,43 @@ class Lexicon:
             self._exact.setdefault(words[0], []).append(entry)
 
     def _at(self, tokens: list[Token], i: int) -> Match | None:
-        best: Match | None = None
         first = tokens[i].low
-        candidates = self._exact.get(first, [])
-        prefixed = [e for e in self._prefix.get(first[:3], []) if first.startswith(e[0][0][:-1])]
-        for words, label, weight in (*candidates, *prefixed):
+        exact = self._exact.get(first)
+        prefixed = self._prefix.get(first[:3])
+        if exact is None and prefixed is None:
+            return None
+        best: Match | None = None
+        size, limit = 0, len(tokens) - i
+        for words, label, weight in exact or ():
             n = len(words)
-            if i + n > len(tokens) or (best and n <= best.end - best.start):
-                continue
-            if all(_same(tokens[i + k].low, w) for k, w in enumerate(words)):
-                best = Match(label, i, i + n, weight)
+            if size < n <= limit and (n == 1 or all(_same(tokens[i + k].low, w) for k, w in enumerate(words))):
+                best, size = Match(label, i, i + n, weight), n
+        for words, label, weight in prefixed or ():
+            if not size and first.startswith(words[0][:-1]):
+                best, size = Match(label, i, i + 1, weight), 1
         return best
 
     def find(self, tokens: list[Token], skip: set[int] | frozenset[int] = frozenset()) -> list[Match]:
         """Leftmost-longest matches, none overlapping, none starting on a token in skip."""
-        found, i = [], 0
-        while i < len(tokens):
-            match = None if i in skip else self._at(tokens, i)
+        found: list[Match] = []
+        end = 0
+        for i in self._starts(tokens):
+            if i < end or i in skip:
+                continue
+            match = self._at(tokens, i)
             if match:
                 found.append(match)
-                i = match.end
-            else:
-                i += 1
+                end = match.end
         return found
+
+    def _starts(self, tokens: list[Token]) -> list[int] | range:
+        """Where a phrase may start: every place for a short window, the indexed places for a whole text."""
+        if not isinstance(tokens, Tokens) or len(tokens) < 32:
+            return range(len(tokens))
+        words, starts = tokens.index()
+        places = [i for w in self._exact.keys() & words.keys() for i in words[w]]
+        places += [i for p in self._prefix.keys() & starts.keys() for i in starts[p]]
+        return sorted(set(places))
 
 
 def _same(token: str, word: str) -> bool:
@@ -151,7 +184,7 @@ def routine_lexicon() -> Lexicon:
     return lex
 
 
-@lru_cache(maxsize=1)
+@cache
 def word_set(name: str) -> frozenset[str]:
     """A flat set of single words from a case_words.yaml entry (lists, or a mapping of lists)."""
     entry = case_words()[name]

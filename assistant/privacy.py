@@ -7,20 +7,34 @@ from typing import Any, NamedTuple
 
 from assistant.redact import RedactionFailed, Redactor, StreamRestorer
 
-# Model output is shown as Markdown: no remote images, links, raw HTML or scripts may survive.
-_SCRIPT = re.compile(r"<\s*(script|style|iframe|object|embed|svg|math)\b.*?(?:<\s*/\s*\1\s*>|$)", re.I | re.S)
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
-_LINK = re.compile(r"\[([^\]]+)\]\s*\((?:[^)]*)\)")
-_REF_LINK = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
+# Model output is shown as Markdown: no remote images, links, raw HTML or scripts may survive. Every pattern
+# stops at the next bracket or angle of its own kind, so a run of "[" or "<" is scanned once (linear time).
+_SCRIPT_OPEN = re.compile(r"<\s*(script|style|iframe|object|embed|svg|math)\b", re.I)
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^<>]*>")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+_LINK = re.compile(r"\[([^\[\]]+)\]\s*\([^()]*\)")
+_REF_LINK = re.compile(r"^[ \t]*\[[^\[\]\n]+\]:[ \t]*\S+.*$", re.M)
 _URL = re.compile(r"\b(?:https?|ftp|file|javascript|data|vbscript)\s*:[^\s)>\]]*", re.I)
 _WWW = re.compile(r"\bwww\.[^\s)>\]]+", re.I)
 LINK_REMOVED = "(link removed)"
 
 
+def _drop_scripts(text: str) -> str:
+    """Remove each script-like element with its content; an unclosed one takes the rest of the text with it."""
+    out, pos = [], 0
+    while (opening := _SCRIPT_OPEN.search(text, pos)) is not None:
+        out.append(text[pos : opening.start()])
+        closing = re.compile(rf"<\s*/\s*{opening.group(1)}\s*>", re.I).search(text, opening.end())
+        if closing is None:
+            return "".join(out)
+        pos = closing.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def sanitize_output(text: str) -> str:
     """Model text safe to render: scripts and tags dropped, images and links reduced to their words."""
-    text = _SCRIPT.sub("", text)
+    text = _drop_scripts(text)
     text = _IMAGE.sub(lambda m: m.group(1), text)
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _REF_LINK.sub("", text)

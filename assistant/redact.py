@@ -37,7 +37,7 @@ STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
     r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Loop|Square|Sq|Row|Pike|Run|Crossing|Xing|Path)"
 )
-CITY_STATE_ZIP = r"(?:,?\s+(?:[A-Z][a-zA-Z.'-]+\s?){1,3},?\s+[A-Z]{2}\b(?:\s+\d{5}(?:-\d{4})?)?|,?\s+\d{5}(?:-\d{4})?)?"
+CITY_STATE_ZIP = r"(?:,?\s+(?:[A-Z][a-zA-Z.'-]*+\s?){1,3},?\s+[A-Z]{2}\b(?:\s+\d{5}(?:-\d{4})?)?|,?\s+\d{5}(?:-\d{4})?)?"
 UNIT = r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Lot|#)\.?\s*#?[\w-]+)?"
 SCHOOL_NOUN = (
     r"(?:Elementary(?:\s+School)?|Middle(?:\s+School)?|Junior\s+High(?:\s+School)?|High(?:\s+School)?|"
@@ -45,14 +45,14 @@ SCHOOL_NOUN = (
     r"Charter(?:\s+School)?|Montessori(?:\s+School)?|K-?8(?:\s+School)?|K-?12|School|"
     r"(?:Early\s+)?Learning\s+(?:Center|Academy)|Preschool|Pre-?K(?:\s+Center)?|Day\s+School|Campus)"
 )
-CAP = r"[A-Z][\w'’.-]*"
+CAP = r"[A-Z][\w'’.-]*+"
 
 PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("EMAIL", re.compile(r"(?<![\w.+'-])[\w.+'-]++@[\w-]++(?:\.[\w-]++)+")),
     (
         "ADDRESS",
         re.compile(
-            rf"\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Za-z0-9'.-]+\s+){{0,4}}{STREET}\b\.?{UNIT}{CITY_STATE_ZIP}",
+            rf"\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Za-z0-9'.-]++\s+){{0,4}}{STREET}\b\.?{UNIT}{CITY_STATE_ZIP}",
             re.I,
         ),
     ),
@@ -81,8 +81,8 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("ID", re.compile(r"\b(?=[A-Z0-9-]*\d{5})[A-Z]{0,3}-?\d[\d-]{4,}[A-Z]?\b")),
-    ("ID", re.compile(r"\b(?=(?:\d-?){7,}\b)\d{3,}(?:-\d{2,}){1,3}\b")),
+    ("ID", re.compile(r"\b(?=[A-Z0-9-]{0,40}\d{5})[A-Z]{0,3}-?\d[\d-]{4,40}+[A-Z]?\b")),
+    ("ID", re.compile(r"\b(?=(?:\d-?){7,40}\b)\d{3,40}+(?:-\d{2,40}+){1,3}\b")),
     (
         "SCHOOL",
         re.compile(

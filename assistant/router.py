@@ -68,11 +68,15 @@ STUDENT_DESCRIPTION = re.compile(
 )
 
 
+# A quote mark, then "will" within a goal's length (bounded, so a run of quote marks is scanned in linear time).
+QUOTED_GOAL = re.compile(r"['\"“‘][^'\"”’“‘]{0,400}\bwill\b")
+
+
 def route(text: str) -> str:
     """The intent of a message, by ordered principles: a pasted goal is a review; a definition is a question;
     a session request is a plan; a goal request is a goal; 'should I / my role / whose job' is scope."""
     stripped = text.strip()
-    quoted_goal = re.search(r"['\"“][^'\"”]*\bwill\b", text)
+    quoted_goal = QUOTED_GOAL.search(text)
     pasted = quoted_goal or (
         GOAL_STATEMENT.search(text)
         and (REVIEW_CUE.search(text) or GOAL_MARKERS.search(text) or re.search(r"['\"“]", text))
