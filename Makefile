@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test setup browser index bench clean
+.PHONY: run test setup browser index bench clean provenance
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ test: setup browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 	$(PY) -m evals gate
+
+# Our own pre-commit check (needs ../shared/seed beside the repository): the corpus copies no seed sentences.
+provenance:
+	python3 tools/provenance.py
 
 index: setup
 	$(PY) -m assistant index

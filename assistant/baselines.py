@@ -374,7 +374,7 @@ class _Numbers:
     def counts(self, reading: _Reading) -> str | None:
         """What the number counts: the words after it in its clause (or before it, for a bare duration)."""
         toks = self.tokens
-        stop = _SOFT | {"a", "an", "the", "when", "while", "before", "after", "but", "because", "so"}
+        stop = (_SOFT - {"and"}) | {"a", "an", "the", "when", "while", "before", "after", "but", "because", "so"}
         after: list[Token] = []
         for token in toks[reading.end : min(self.clause_end[reading.start], reading.end + 6)]:
             if token.kind != "w" or (after and token.low in stop) or (not after and token.low in stop - {"for"}):
@@ -415,10 +415,11 @@ def read_baselines(text: str, tokens: list[Token], claimed: set[int]) -> list[Ba
 def _baseline(numbers: _Numbers, reading: _Reading) -> Baseline:
     toks, text = numbers.tokens, numbers.text
     start = reading.start
-    glue = _SOFT | _LEAD_IN
-    if start > 1 and toks[start - 1].low in glue and toks[start - 2].kind == "w" and toks[start - 2].low not in glue:
+    glue = _SOFT | _LEAD_IN | {"a", "an", "the"}
+    lead_in = start > 1 and toks[start - 1].low in _LEAD_IN
+    if lead_in and toks[start - 2].kind == "w" and toks[start - 2].low not in glue:
         start -= 2  # "tires after 2 sentences", "writes about 7 words per minute"
-    elif start and toks[start - 1].kind == "w" and toks[start - 1].low not in glue | {"a", "an", "the"}:
+    elif start and toks[start - 1].kind == "w" and toks[start - 1].low not in glue:
         start -= 1  # the verb before: "copies 6 words"
     counts = numbers.counts(reading)
     end = toks[reading.end - 1].end

@@ -2,7 +2,19 @@
 
 from typing import Any
 
-from assistant.schemas import Citation, Goal, SessionPlan
+from assistant.case import case_questions, grade_phrase, routine_label
+from assistant.schemas import Case, Citation, Goal, SessionPlan
+
+SUPPORT_WORDS = {
+    "full_physical": "full physical help (hand-over-hand)",
+    "partial_physical": "partial physical help",
+    "model": "a model or demonstration",
+    "gestural": "gestures or pointing",
+    "visual": "visual or picture cues",
+    "verbal": "verbal cues or reminders",
+    "independent": "on their own",
+}
+COMMUNICATION_WORDS = {"aac": "uses AAC", "nonverbal": "does not use speech", "verbal": "speaks"}
 
 
 def citations_markdown(citations: list[Citation] | list[dict]) -> str:
@@ -10,6 +22,56 @@ def citations_markdown(citations: list[Citation] | list[dict]) -> str:
     if not items:
         return "_No sources for this answer._"
     return "\n\n".join(f"**{c.title}** (`{c.source_id}`)\n> {c.excerpt}" for c in items)
+
+
+def _quoted(case: Case, field: str) -> str:
+    words = case.evidence.get(field)
+    return f' (from "{words}")' if words else ""
+
+
+def case_card(case: Case | dict | None) -> str:
+    """What I understood: each fact with the words it came from, then plain questions for what is missing."""
+    if case is None:
+        return ""
+    case = case if isinstance(case, Case) else Case.model_validate(case)
+    rows = []
+    if case.student:
+        rows.append(("Student", case.name + _quoted(case, "student")))
+    grade = grade_phrase(case.grade, case.age if case.grade is None else None)
+    if grade or case.grade_band:
+        shown = grade or {"6_8": "middle school", "9_12": "high school"}.get(case.grade_band or "", case.grade_band)
+        rows.append(("Grade or age", f"{shown}{_quoted(case, 'grade' if case.grade else 'age')}"))
+    if case.routine:
+        rows.append(("Routine", f"{routine_label(case.routine)}{_quoted(case, 'routine')}"))
+    if case.skill:
+        rows.append(("Need", case.skill))
+    for baseline in case.baselines:
+        unit = {
+            "of": f"of {baseline.out_of:g}" if baseline.out_of else "of",
+            "per_minute": "per minute",
+            "count": baseline.counts or "",
+            "level": f"(rubric level{f' of {baseline.out_of:g}' if baseline.out_of else ''})",
+        }.get(baseline.unit or "", baseline.unit or "")
+        value = f"{baseline.value:g}" + (f"-{baseline.value_max:g}" if baseline.value_max else "")
+        flag = " **(reports disagree)**" if baseline.conflict else ""
+        rows.append(("Now (baseline)", f'"{baseline.text}": {value} {unit}{flag}'))
+    if case.support:
+        rows.append(("Support now", SUPPORT_WORDS[case.support] + _quoted(case, "support")))
+    if case.communication:
+        rows.append(("Communication", COMMUNICATION_WORDS[case.communication] + _quoted(case, "communication")))
+    if case.access:
+        rows.append(("Access", ", ".join(a.replace("_", " ") for a in case.access)))
+    if case.interests:
+        rows.append(("Interests", ", ".join(case.interests)))
+    lines = ["#### What I understood", ""]
+    if rows:
+        lines += ["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
+    else:
+        lines.append("_Nothing about the student yet._")
+    questions = case_questions(case)
+    if questions:
+        lines += ["", "**To make the goal fit, tell me:**", *(f"- {q}" for q in questions)]
+    return "\n".join(lines)
 
 
 def goal_card(goal: Goal) -> str:
@@ -41,6 +103,8 @@ def goal_card(goal: Goal) -> str:
     if goal.missing_information:
         lines += ["", "**Still needed:**", *(f"- {m}" for m in goal.missing_information)]
     lines += [f"_{n}_" for n in goal.notes]
+    if goal.case is not None:
+        lines += ["", case_card(goal.case)]
     return "\n".join(lines)
 
 
@@ -88,5 +152,5 @@ def card_for(reply: Any) -> str:
     if reply.intent == "scope":
         return scope_card(reply.result)
     if reply.intent == "plan":
-        return plan_card(reply.result)
+        return plan_card(reply.result) + ("\n\n" + case_card(reply.case) if reply.case else "")
     return reply.answer

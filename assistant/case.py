@@ -17,9 +17,10 @@ from assistant.lexicon import (
     routine_lexicon,
     routines,
     tokenize,
+    vocabulary,
     word_set,
 )
-from assistant.schemas import SUPPORT_ORDER, Case
+from assistant.schemas import SUPPORT_ORDER, Baseline, Case
 
 _SENTENCE_END = frozenset(".!?;:\n")
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
@@ -71,7 +72,9 @@ class _Reader:
         self.grade_starts: set[int] = set()  # character offsets of grade and age words
         self.interest_tokens: set[int] = set()
         self.evidence: dict[str, str] = {}
-        self.lower_text = sum(t.cap for t in self.tokens if t.kind == "w") <= max(1, len(self.tokens) // 40)
+        # A writer who starts the message in lowercase may write names in lowercase too ("jaylen gr 2 ...").
+        first = next((t for t in self.tokens if t.kind == "w"), None)
+        self.lower_text = first is not None and not first.cap
 
     def words(self, start: int, end: int) -> str:
         return self.text[self.tokens[start].start : self.tokens[end - 1].end]
@@ -231,7 +234,8 @@ class _Reader:
         best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
         self.evidence["support"] = self.words(best.start, best.end)
         for match in found:
-            self.claim(match)
+            if match.end - match.start <= 4:  # the phrase itself, not the clause of "...for him"
+                self.claim(match)
         return best.label
 
     def _negated(self, i: int) -> bool:
@@ -265,7 +269,8 @@ class _Reader:
     def communication(self) -> str | None:
         found = self.labelled("communication", "communication")
         for match in found:
-            self.claim(match)
+            if match.label == "verbal":  # "is verbal" is no verbal prompting; AAC words also name access
+                self.claim(match)
         labels = {m.label for m in found}
         return next((mode for mode in ("aac", "nonverbal", "verbal") if mode in labels), None)
 
@@ -284,7 +289,13 @@ class _Reader:
         return list(dict.fromkeys(out))
 
     def team(self) -> list[str]:
-        return list(dict.fromkeys(m.label for m in self.labelled("team", "team") if m.label != "_none"))
+        found = []
+        for match in self.labelled("team", "team"):
+            before = self.tokens[match.start - 1] if match.start else None
+            if match.label == "_none" or (match.label == "pt" and before is not None and before.kind == "n"):
+                continue  # "4 pt rubric": points, not a physical therapist
+            found.append(match.label)
+        return list(dict.fromkeys(found))
 
     def routine(self, skip: set[int]) -> tuple[list[str], str | None]:
         """The routines named, strongest first: a phrase's weight, doubled when a preposition marks it as
@@ -368,14 +379,19 @@ class _Reader:
         if not cues:
             return None
         cue = next((c for c in cues if self.tokens[c.start].low == "goal"), cues[0])
+        start = cue.end
+        while start < len(self.tokens) and start in self.claimed:
+            start += 1  # "needs hand-over-hand for scissors": the support is not the skill
+        if start > cue.end and start < len(self.tokens) and self.tokens[start].low in ("for", "with", "to"):
+            start += 1
         taken: list[Token] = []
-        for token in self.tokens[cue.end : cue.end + 14]:
+        for token in self.tokens[start : start + 14]:
             if token.text in ".;!?,:(" or token.low in ("but", "because", "since", "although", "which"):
                 break
             taken.append(token)
         if not taken:
             return None
-        self.evidence["skill"] = self.words(cue.start, cue.end + len(taken))
+        self.evidence["skill"] = self.words(cue.start, start + len(taken))
         return self.text[taken[0].start : taken[-1].end]
 
     def tools(self) -> list[str]:
@@ -400,7 +416,7 @@ class _Reader:
         it ("my son Liam", "Jaylen - gr 4", "Sofia's teacher", "Will used...") and sunk by cues that make it
         someone else ("Ms. Ortiz", "his brother Eli", "Hi Ana", a signature)."""
         best: tuple[float, int, str] | None = None
-        candidates = [c for c in (self._candidate(i) for i in range(len(self.tokens))) if c]
+        candidates = self._full_names([c for c in (self._candidate(i) for i in range(len(self.tokens))) if c])
         mentions: dict[str, int] = {}
         for _, _, bare, _ in candidates:
             mentions[fold(bare)] = mentions.get(fold(bare), 0) + 1
@@ -414,10 +430,27 @@ class _Reader:
         self.evidence["student"] = self.words(max(0, best[1] - 2), min(len(self.tokens), best[1] + 3))
         return best[2]
 
+    def _full_names(self, candidates: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """A capitalized word right after a name is its surname ("Summer Nguyen", "Stanley Joseph"): not a
+        candidate of its own, and the cues after the full name belong to the given name."""
+        out: list[tuple[int, int, str, float]] = []
+        for cand in candidates:
+            i = cand[0]
+            if out and out[-1][1] == i and self.tokens[i].cap and self.tokens[i - 1].cap:
+                gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
+                if gap.strip() == "" and "\n" not in gap:
+                    prev = out[-1]
+                    out[-1] = (prev[0], cand[1], prev[2], prev[3])
+                    continue
+            if out and i < out[-1][1]:
+                continue  # the second half of a hyphenated name already taken
+            out.append(cand)
+        return out
+
     def _candidate(self, i: int) -> tuple[int, int, str, float] | None:
         """(index, index after it, the name as written, how name-like the word is on its own) or None."""
         token = self.tokens[i]
-        if token.kind != "w" or i in self.claimed:
+        if token.kind != "w" or i in self.claimed or i in self.interest_tokens:
             return None
         names, word_names = given_names()
         bare = token.text[:-2] if token.low.endswith("'s") else token.text
@@ -429,12 +462,16 @@ class _Reader:
         if len(low) < 2 or low in word_set("not_names"):
             return None
         common = low in common_words()
+        parts = [p for p in low.split("-") if p]
+        if end > i + 1 and parts and parts[0] in names:
+            low = parts[0]  # "Jean-Pierre" is as name-like as "Jean"
         if low in word_names:
-            base = 1.0 if token.cap and not self.lower_text else 0.5 if not common else 0.0
+            base = 1.0 if token.cap and not self.lower_text else 0.5 if self.lower_text or not common else 0.0
         elif low in names:
             base = 2.0 if token.cap or not common else 0.0
         else:
-            base = 0.5 if token.cap and not common and not token.text.isupper() and len(low) > 2 else 0.0
+            ordinary = any(p in vocabulary() for p in parts)
+            base = 0.5 if token.cap and not ordinary and not token.text.isupper() and len(low) > 2 else 0.0
         return (i, end, bare, base) if base > 0 else None
 
     def _name_cues(self, i: int, end: int, base: float) -> float:
@@ -451,7 +488,7 @@ class _Reader:
             return -10.0
         if token.low in self._month_words() and before and before[-1].low in _TIME_WORDS:
             return -10.0  # "by June"
-        if after and after[0].cap and lexicon("school_nouns").find(after[:1]):
+        if after and after[0].cap and lexicon("school_nouns").find(after[:1]) and self._spaced(end - 1, end):
             return -10.0  # "Westview HS", "Lincoln High": a school
         strong = 0.0
         if self._ends_with(lexicon("student_before"), before) or (before and self._is_grade(before[-1])):
@@ -460,13 +497,21 @@ class _Reader:
             strong += 2.0
         subject = self._subject_follows(end)
         score = strong + (1.5 if possessive or subject else 0.0)
-        if base < 1.0 and not strong:
-            return -1.0  # an unknown capitalized word is a name only with a strong cue
+        if base < 1.0 and not (strong or subject):
+            return -1.0  # an unknown capitalized word is a name only with a cue around it
+        prev = self.tokens[i - 1] if i else None
+        if base < 1.0 and prev is not None and prev.cap and prev.low in vocabulary() and self._spaced(i - 1, i):
+            return -1.0  # "Sensory Profile": a title-case phrase, not a name
         if after and after[0].kind == "n" and not self._grade_follows(end):
             score -= 3.0  # "Room 4", "Tier 2": a label
         if base < 2.0 and self.sentence_start(i) and not subject and not strong:
             score -= 1.0  # a capital at a sentence start says little about a word that is not only a name
         return score
+
+    def _spaced(self, a: int, b: int) -> bool:
+        """Only spaces (no punctuation, no line break) between tokens a and b."""
+        gap = self.text[self.tokens[a].end : self.tokens[b].start]
+        return bool(gap) and gap.strip() == "" and "\n" not in gap
 
     def _before(self, i: int) -> list[Token]:
         """Up to three tokens before i, reading past a comma and the period of a title ('Mrs. Brooks')."""
@@ -498,15 +543,22 @@ class _Reader:
     def _grade_follows(self, j: int) -> bool:
         """A grade, an age or a school level right after a name ('Jaylen - gr 4', 'Minh 10th', 'Kai (7)')."""
         toks = self.tokens
-        while j < len(toks) and toks[j].text in ",(-:":
-            j += 1
+        while j < len(toks) and (toks[j].text in ",(-:" or (toks[j].low in ("a", "an") and toks[j - 1].text == ",")):
+            j += 1  # "Summer, a kindergartner"
+        if j >= len(toks):
+            return False
+        if j < len(toks) - 1 and toks[j].low in ("is", "was", "'s") and toks[j + 1].low == "in":
+            j += 2  # "Liam is in 2nd grade", "hope is in grade two"
+        elif j < len(toks) and toks[j].low in ("is", "was"):
+            j += 1  # "Will is a 3rd grader" reads on through "a"
+            j += 1 if j < len(toks) and toks[j].low in ("a", "an") else 0
         if j >= len(toks):
             return False
         token = toks[j]
         if token.kind == "n":
-            return j + 1 < len(toks) and (
-                toks[j + 1].low in ("st", "nd", "rd", "th", "yo", "y", "years", "yrs") or toks[j + 1].text == ")"
-            )
+            closing = j + 1 < len(toks) and toks[j + 1].text == ")" and _age_like(token)
+            ordinal = j + 1 < len(toks) and toks[j + 1].low in ("st", "nd", "rd", "th", "yo", "y", "years", "yrs")
+            return closing or ordinal
         if token.low in word_set("grade_nouns") | {"age", "aged"} or token.low in case_words()["year_grades"]:
             return True
         window = toks[j : j + 3]
@@ -528,10 +580,12 @@ class _Reader:
         return frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 
     def _signature(self, i: int) -> bool:
-        """A name alone on the last line, or after a sign-off, signs the message."""
+        """A name alone on the last line, after a dash, or after a sign-off near the end signs the message."""
         rest = self.text[self.tokens[i].end :].strip(" .,!\n-—()")
         on_last_line = "\n" in self.text[: self.tokens[i].start][-3:] and len(rest) < 40
-        return on_last_line or (i > 0 and self.tokens[i - 1].text in ("-", "—", "–") and len(rest) < 60)
+        dashed = i > 0 and self.tokens[i - 1].text in ("-", "—", "–") and len(rest) < 60
+        signed = len(rest) < 60 and bool(lexicon("sign_offs").find(self.tokens[max(0, i - 5) : i]))
+        return on_last_line or dashed or signed
 
 
 def read_case(text: str) -> Case:
@@ -545,9 +599,9 @@ def read_case(text: str) -> Case:
     if communication == "aac" and "aac" not in access:
         access.insert(0, "aac")
     team = reader.team()
+    interests = reader.interests()
     student = reader.student()
     baselines = read_baselines(text, reader.tokens, reader.claimed)
-    interests = reader.interests()
     ranked, setting = reader.routine(reader.interest_tokens)
     themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
     disagreeing = [b for b in baselines if b.conflict][:6]
@@ -576,3 +630,59 @@ def read_case(text: str) -> Case:
         evidence=reader.evidence,
         conflicts=conflicts,
     )
+
+
+def routine_label(routine: str | None) -> str | None:
+    """'lunch' -> 'lunch', 'job_site' -> 'the job site' (routines.yaml labels)."""
+    return routines()[routine]["label"] if routine in routines() and routine != "not_routine" else None
+
+
+def case_questions(case: Case) -> list[str]:
+    """Plain questions for the facts the request did not give (a goal needs each of them)."""
+    who = case.name if case.student else "the student"
+    subject = case.pronoun if case.pronoun in ("he", "she") else who
+    their = {"he": "his", "she": "her"}.get(case.pronoun or "", "their")
+    questions = []
+    if case.student is None:
+        questions.append("What is the student's first name?")
+    if case.grade_band is None:
+        questions.append(f"What grade is {who} in (or how old)?")
+    if case.routine is None:
+        questions.append("When or where at school does this happen (lunch, writing time, the hallway...)?")
+    if not case.baselines:
+        questions.append(f"What does {subject} do now, in numbers (for example 2 of 5 trials, 40%, 3 minutes)?")
+    if case.support is None:
+        questions.append(f"How much help does {subject} need now (on {their} own, reminders, a model, hand-over-hand)?")
+    return questions
+
+
+CORRECTABLE = ("student", "grade", "routine", "baseline", "support", "communication")
+
+
+def corrected_case(case: Case, corrections: dict) -> Case:
+    """The Case with the OT's corrections (blank fields leave a fact as read; 'none' clears it). A corrected
+    baseline is read from its own words, so its unit is the one the OT wrote."""
+    update: dict = {}
+    for field in CORRECTABLE:
+        value = corrections.get(field)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = " ".join(value.split())[:300]
+        cleared = value.lower() == "none"
+        evidence = {**case.evidence, **update.get("evidence", {}), field: "corrected by the OT"}
+        update["evidence"] = evidence
+        if field == "baseline":
+            levels = [] if cleared else read_baselines(value, tokenize(value), set())
+            update["baselines"] = levels or ([] if cleared else [Baseline(text=value)])
+        elif field == "grade":
+            grade = None if cleared else value.lower() if value.lower() in _GRADES else None
+            update.update(grade=grade, grade_band=grade_band(grade, case.age) if grade else case.grade_band)
+        elif field == "routine":
+            update["routine"] = None if cleared or value not in routines() else value
+        else:
+            update[field] = None if cleared else value
+    fixed = case.model_copy(update=update)
+    return Case.model_validate(fixed.model_dump())  # validates the corrected values against the contract
+
+
+_GRADES = ("prek", "k", *(str(n) for n in range(1, 13)), "18-21")

@@ -67,7 +67,9 @@ MEASUREMENT = re.compile(
 )
 # "according to / based on / per <a data source>": found by position, not by one backtracking pattern.
 _SOURCE_LEAD = re.compile(r"\b(?:according\s+to|based\s+on|per)\s", re.I)
-_SOURCE_NOUN = re.compile(r"data|sample|rubric|checklist|observation|probe|log|record|report|chart|sheet|tally|count", re.I)
+_SOURCE_NOUN = re.compile(
+    r"data|sample|rubric|checklist|observation|probe|log|record|report|chart|sheet|tally|count", re.I
+)
 _CLAUSE_END = re.compile(r"[.;]")
 BASELINE = re.compile(
     r"\b(?:baseline|currently|current\s+level|at\s+present|presently|present\s+levels?)\b[^.;]{0,300}?"
@@ -92,6 +94,13 @@ PROMPTING = re.compile(
     re.I,
 )
 _WILL = re.compile(r"\bwill\s+(?:be\s+able\s+to\s+)?", re.I)
+_LOWER_WILL = re.compile(r"\bwill\s+(?:be\s+able\s+to\s+)?")
+
+
+def modal_will(text: str) -> re.Match[str] | None:
+    """The 'will' of the goal's verb. The lowercase one comes first: a student named Will is capitalized
+    ("By June, Will will write..."); a goal written in capitals falls back to any case."""
+    return _LOWER_WILL.search(text) or _WILL.search(text)
 _ADVERBS = {"independently", "consistently", "accurately", "correctly", "successfully", "safely", "also", "then"}
 
 
@@ -118,7 +127,7 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
 
 def _behavior(text: str) -> tuple[str | None, str | None, str | None]:
     """(student, behavior, main verb) from the first 'will' clause."""
-    will = _WILL.search(text)
+    will = modal_will(text)
     if not will:
         return None, None, None
     before = text[: will.start()].rstrip(" ,")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cards import card_for, citations_markdown, goal_card, plan_card, scope_card
-from assistant.case import read_case
+from assistant.case import corrected_case, read_case
 from assistant.chat import ChatState, read_turn, respond_stream
 from assistant.errors import AssistantError, InputError
 from assistant.export import bundle_markdown, to_docx
@@ -22,7 +22,7 @@ from assistant.handouts import carryover_handout, data_sheet
 from assistant.inputs import clean_text
 from assistant.review import review_goal
 from assistant.rubric import is_measurable, run_rubric
-from assistant.schemas import Goal, SearchFilters
+from assistant.schemas import Case, Goal, SearchFilters
 from assistant.scope import answer_scope
 from assistant.sessions import plan_session
 
@@ -138,20 +138,28 @@ def _chat_turn(
 
 
 def write_goal(
-    services: Any, request: str, student: str, support_level: str, drafts: dict, session: str = "-"
+    services: Any,
+    request: str,
+    student: str,
+    support_level: str,
+    drafts: dict,
+    session: str = "-",
+    corrections: dict | None = None,
 ) -> tuple:
-    """The goal writer form: (card, variants, data sheet, handout, drafts, rubric table)."""
+    """The goal writer form: (card, variants, data sheet, handout, drafts, rubric table, understood facts).
+    Corrections of what was understood (name, grade, routine, baseline, support, communication) re-draft."""
     with audited(services, session, "goal") as record:
         try:
             request = clean_text(capped(services, request, "request"), "request")
             student = capped(services, student, "name")[:60].strip()
-            case = read_case(request)
+            fixes = {k: capped(services, v, k)[:300] for k, v in (corrections or {}).items() if isinstance(v, str)}
+            case = corrected_case(read_case(request), fixes)
             services, turn_llm = for_turn(services, lambda: [student, case.student])
             goal = draft_goal(
                 request, services, support_level=support_level or None, student=student or None, case=case
             )
         except AssistantError as exc:
-            return failed(record, exc), "", "", "", drafts, ""
+            return failed(record, exc), "", "", "", drafts, "", {}
         record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)
     variants = "\n\n".join(f"**{k.replace('_', ' ')}:** {v}" for k, v in goal.variants.items())
     drafts = {**EMPTY_DRAFTS, **(drafts or {}), "goal": goal.model_dump(mode="json")}
@@ -162,7 +170,23 @@ def write_goal(
         carryover_handout(goal, services).markdown,
         drafts,
         rubric_table(goal.goal_text),
+        understood(goal.case),
     )
+
+
+def understood(case: Case | None) -> dict:
+    """The correctable facts of a Case, as the correction fields show them."""
+    if case is None:
+        return {}
+    baseline = "; ".join(b.text for b in case.baselines)
+    return {
+        "student": case.student or "",
+        "grade": case.grade or "",
+        "routine": case.routine or "",
+        "baseline": baseline,
+        "support": case.support or "",
+        "communication": case.communication or "",
+    }
 
 
 def rubric_table(text: str) -> str:

@@ -53,6 +53,8 @@ class Tokens(list):
             starts: dict[str, list[int]] = {}
             for i, token in enumerate(self):
                 words.setdefault(token.low, []).append(i)
+                if token.low.endswith("'s"):  # "psychologist's" can start "psychologist"
+                    words.setdefault(token.low[:-2], []).append(i)
                 starts.setdefault(token.low[:3], []).append(i)
             self._index = (words, starts)
         return self._index
@@ -109,6 +111,8 @@ class Lexicon:
     def _at(self, tokens: list[Token], i: int) -> Match | None:
         first = tokens[i].low
         exact = self._exact.get(first)
+        if exact is None and first.endswith("'s"):
+            exact = self._exact.get(first[:-2])  # a possessive reads as its word: "the nurse's office"
         prefixed = self._prefix.get(first[:3])
         if exact is None and prefixed is None:
             return None
@@ -147,7 +151,9 @@ class Lexicon:
 
 
 def _same(token: str, word: str) -> bool:
-    return token.startswith(word[:-1]) if word.endswith("*") and len(word) > 1 else token == word
+    if word.endswith("*") and len(word) > 1:
+        return token.startswith(word[:-1])
+    return token == word or (token.endswith("'s") and token[:-2] == word)
 
 
 @lru_cache(maxsize=1)
@@ -206,3 +212,18 @@ def common_words() -> frozenset[str]:
     return frozenset(
         fold(line.strip()) for line in (DATA / "common_words.txt").read_text(encoding="utf-8").splitlines()
     )
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Ordinary words: common English plus every word of the library (corpus and prompts), less the given names
+    the library happens to use for its example students. A capitalized word outside it may be a name."""
+    from assistant.settings import PROJECT_ROOT
+
+    words: set[str] = set(common_words())
+    for folder in (PROJECT_ROOT / "corpus", PROJECT_ROOT / "prompts"):
+        for path in folder.rglob("*"):
+            if path.suffix in {".md", ".yaml", ".yml"}:
+                words.update(re.findall(r"[a-z][a-z'-]+", path.read_text(encoding="utf-8").lower()))
+    names, word_names = given_names()
+    return frozenset(words - (names - word_names - common_words()))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
+from assistant.lexicon import vocabulary
 
 DATA = Path(__file__).parent / "data"
 PLACEHOLDER = re.compile(r"\[?\b(NAME|DATE|ID|EMAIL|PHONE|ADDRESS|SCHOOL)_(\d+)\b\]?")
@@ -37,7 +37,10 @@ STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
     r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Loop|Square|Sq|Row|Pike|Run|Crossing|Xing|Path)"
 )
-CITY_STATE_ZIP = r"(?:,?\s+(?:[A-Z][a-zA-Z.'-]*+\s?){1,3},?\s+[A-Z]{2}\b(?:\s+\d{5}(?:-\d{4})?)?|,?\s+\d{5}(?:-\d{4})?)?"
+# Possessive words: a long run of letters is not split into "city" words in every possible way (linear time).
+CITY_STATE_ZIP = (
+    r"(?:,?\s+(?:[A-Z][a-zA-Z.'-]++\s?){1,3},?\s+[A-Z]{2}\b(?:\s+\d{5}(?:-\d{4})?)?|,?\s+\d{5}(?:-\d{4})?)?"
+)
 UNIT = r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Lot|#)\.?\s*#?[\w-]+)?"
 SCHOOL_NOUN = (
     r"(?:Elementary(?:\s+School)?|Middle(?:\s+School)?|Junior\s+High(?:\s+School)?|High(?:\s+School)?|"
@@ -147,16 +150,10 @@ def _words(path: Path) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(first names, names that are also words, ordinary words: the library's vocabulary plus common English)."""
-    common = _words(DATA / "common_words.txt")
-    vocabulary: set[str] = set(common)
-    for folder in (PROJECT_ROOT / "corpus", PROJECT_ROOT / "prompts"):
-        for path in folder.rglob("*"):
-            if path.suffix in {".md", ".yaml", ".yml"}:
-                vocabulary.update(re.findall(r"[a-z][a-z'-]+", path.read_text(encoding="utf-8").lower()))
+    _words(DATA / "common_words.txt")  # each list must be there: a missing one fails closed
     names = _words(DATA / "first_names.txt")
     word_names = _words(DATA / "word_names.txt") | (names & MONTHS)
-    # A name the corpus happens to use (an example student) stays a name, not an ordinary word.
-    return names, word_names, frozenset(vocabulary - (names - word_names - common))
+    return names, word_names, vocabulary()
 
 
 @dataclass

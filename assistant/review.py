@@ -6,7 +6,7 @@ from typing import Any
 from assistant.case import read_case
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
-from assistant.goal_parts import CONDITION, GoalParts, extract_parts
+from assistant.goal_parts import CONDITION, GoalParts, extract_parts, modal_will
 from assistant.goalbank import DEFAULT_TIMEFRAME, format_target
 from assistant.inputs import clean_text
 from assistant.rubric import BODY_FUNCTION, JARGON, is_measurable, run_rubric
@@ -55,7 +55,8 @@ def _bank_template(services: Any, text: str, domain: str, band: str | None) -> G
 
 def _lead(parts: GoalParts) -> tuple[str, str]:
     """(condition clause, student) from the words before 'will', without the timeframe."""
-    head = re.split(r"\bwill\b", parts.text, maxsplit=1, flags=re.I)[0]
+    will = modal_will(parts.text)
+    head = parts.text[: will.start()] if will else parts.text
     if parts.timeframe:
         head = head.replace(parts.timeframe, " ")
     pieces = [p.strip(" ,.") for p in re.split(r",", head) if p.strip(" ,.")]

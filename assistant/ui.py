@@ -5,11 +5,27 @@ import secrets
 from typing import Any
 
 from assistant import handlers
+from assistant.case import CORRECTABLE, routine_label
+from assistant.lexicon import routines
 from assistant.services import Services
 from assistant.stats import corpus_stats
 from assistant.vocab import DOMAINS, GRADE_BANDS
 
 KINDS = ["primer", "goal", "activity", "scope"]
+GRADE_CHOICES = [
+    ("", ""), ("pre-K", "prek"), ("kindergarten", "k"), *((f"grade {n}", str(n)) for n in range(1, 13)),
+    ("18-21 program", "18-21"),
+]  # fmt: skip
+SUPPORT_CHOICES = [
+    ("", ""), ("on their own", "independent"), ("verbal cues", "verbal"), ("visual cues", "visual"),
+    ("gestures", "gestural"), ("a model", "model"), ("partial physical help", "partial_physical"),
+    ("full physical help (hand-over-hand)", "full_physical"),
+]  # fmt: skip
+COMMUNICATION_CHOICES = [("", ""), ("speaks", "verbal"), ("uses AAC", "aac"), ("does not use speech", "nonverbal")]
+
+
+def routine_choices() -> list[tuple[str, str]]:
+    return [("", ""), *((routine_label(r), r) for r in routines() if r != "not_routine")]
 CSS = """
 .card { border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem 1rem; }
 @media (max-width: 900px) { .gradio-container { padding: 0.25rem !important; } }
@@ -143,6 +159,22 @@ def build(services: Services) -> Any:
                     )
                 write = gr.Button("Draft goal", variant="primary", elem_id="writer-go")
                 written = gr.Markdown(elem_id="writer-goal", elem_classes="card")
+                with gr.Accordion("Correct what I understood, then re-draft", open=True, elem_id="writer-facts"):
+                    with gr.Row():
+                        fact_name = gr.Textbox(label="Student's first name", max_length=60, elem_id="fact-name")
+                        fact_grade = gr.Dropdown(GRADE_CHOICES, value="", label="Grade", elem_id="fact-grade")
+                        fact_routine = gr.Dropdown(
+                            routine_choices(), value="", label="School routine", elem_id="fact-routine"
+                        )
+                    with gr.Row():
+                        fact_baseline = gr.Textbox(
+                            label="What the student does now, with its unit (e.g. 2 of 5 trials)",
+                            max_length=300,
+                            elem_id="fact-baseline",
+                        )
+                        fact_support = gr.Dropdown(SUPPORT_CHOICES, value="", label="Support now")
+                        fact_comm = gr.Dropdown(COMMUNICATION_CHOICES, value="", label="Communication")
+                    redraft = gr.Button("Re-draft with these facts", elem_id="writer-redraft")
                 edit = gr.Textbox(
                     label="Edit the goal text and re-check it", lines=4, elem_id="writer-edit", max_length=5000
                 )
@@ -199,8 +231,18 @@ def build(services: Services) -> Any:
             profile = {k: v if isinstance(v, str) else "" for k, v in zip(keys, fields, strict=True)}
             yield from handlers.chat_turn(s, text, history or [], saved, profile, session_id(request))
 
+        facts = [fact_name, fact_grade, fact_routine, fact_baseline, fact_support, fact_comm]
+
+        def shown(outputs: tuple) -> tuple:
+            *goal_outputs, understood = outputs
+            return (*goal_outputs, *(understood.get(k, "") for k in CORRECTABLE))
+
         def on_write(r: str, n: str, lv: str, d: dict, request: gr.Request):
-            return handlers.write_goal(s, r, n, lv, d, session_id(request))
+            return shown(handlers.write_goal(s, r, n, lv, d, session_id(request)))
+
+        def on_redraft(r: str, n: str, lv: str, d: dict, *values: str, request: gr.Request):
+            corrections = dict(zip(CORRECTABLE, values, strict=True))
+            return shown(handlers.write_goal(s, r, n, lv, d, session_id(request), corrections))
 
         def on_check(t: str, request: gr.Request):
             return handlers.check_goal(s, t, session_id(request))
@@ -233,12 +275,14 @@ def build(services: Services) -> Any:
         clear.click(
             lambda: (dict(handlers.EMPTY_DRAFTS), [], "", ""), None, [drafts, chatbot, card, sources], api_name=False
         )
-        write.click(
-            on_write,
-            [request, student, level, drafts],
-            [written, variants, sheet, handout, drafts, live],
-            api_name=False,
-        ).then(lambda d: (d.get("goal") or {}).get("goal_text", ""), drafts, edit, api_name=False)
+        writer_out = [written, variants, sheet, handout, drafts, live, *facts]
+        goal_text_of = lambda d: (d.get("goal") or {}).get("goal_text", "")  # noqa: E731
+        write.click(on_write, [request, student, level, drafts], writer_out, api_name=False).then(
+            goal_text_of, drafts, edit, api_name=False
+        )
+        redraft.click(on_redraft, [request, student, level, drafts, *facts], writer_out, api_name=False).then(
+            goal_text_of, drafts, edit, api_name=False
+        )
         edit.change(handlers.rubric_table, edit, live, api_name=False)
         check.click(on_check, pasted, [table, rewrite], api_name=False)
         plan_go.click(

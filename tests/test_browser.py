@@ -108,6 +108,9 @@ def test_the_main_flows_in_a_real_browser(app_url, browser, tmp_path):
 
     page.fill("#chat-input textarea", "Write a goal for a 2nd grader who tires after 2 sentences; she loves the ocean")
     rec.timed("03-goal-in-chat", "#chat-send", "#chat-card", "Objectives")
+    understood = page.inner_text("#chat-card")
+    assert "What I understood" in understood and "2nd grade" in understood and "tires after 2 sentences" in understood
+    assert "What is the student's first name?" in understood
     page.fill("#chat-input textarea", "make it 3 of 4 weekly writing samples")
     rec.timed("04-goal-edited", "#chat-send", "#chat-card", "in 3 of 4 weekly writing samples")
 
@@ -132,13 +135,22 @@ def test_the_main_flows_in_a_real_browser(app_url, browser, tmp_path):
     rec.timed("07-goal-checker", "#checker-go", "#checker-table", "Not measurable")
     assert "[" in page.input_value("#checker-rewrite textarea")
 
+    page.click("button[role=tab]:has-text('Goal writer')")
+    page.fill("#writer-input textarea", "Liam, gr 2, copies 6 words from the board in 5 minutes; needs verbal cues")
+    rec.timed("08-goal-writer", "#writer-go", "#writer-goal", "What I understood")
+    page.wait_for_function("() => document.querySelector('#fact-name textarea')?.value === 'Liam'")
+    assert "Liam will" in page.inner_text("#writer-goal")
+    page.fill("#fact-name textarea", "Nora")
+    rec.timed("09-goal-writer-corrected", "#writer-redraft", "#writer-goal", "Nora will")
+    assert "corrected by the OT" in page.inner_text("#writer-goal")
+
     page.click("button[role=tab]:has-text('Session planner')")
     page.fill(
         "#plan-goals textarea",
         "By the annual IEP review, during journal writing, Maya will write 3 sentences "
         "with 80% of letters on the line in 4 of 5 weekly samples, as measured by work samples.",
     )
-    rec.timed("08-session-plan", "#plan-go", "#plan-out", "Minutes")
+    rec.timed("10-session-plan", "#plan-go", "#plan-out", "Minutes")
 
     page.click("button[role=tab]:has-text('Chat')")
     page.click("#clear-drafts")
@@ -147,10 +159,10 @@ def test_the_main_flows_in_a_real_browser(app_url, browser, tmp_path):
     page.wait_for_selector("#chat-input textarea")
     page.wait_for_timeout(1500)
     assert "make it 3 of 4" not in page.inner_text("#chatbot")
-    rec.shot("09-cleared")
+    rec.shot("11-cleared")
 
     page.set_viewport_size({"width": 820, "height": 1100})
-    rec.shot("10-tablet-width")
+    rec.shot("12-tablet-width")
     offsite = [url for url in rec.requests if not url.startswith(LOOPBACK)]
     (ARTIFACTS / "timings.json").write_text(json.dumps(rec.timings, indent=2))
     print("click-to-render ms:", rec.timings)
