@@ -33,11 +33,17 @@ _SOFT = frozenset({"with", "in", "at", "on", "for", "across", "over", "within", 
 _PER_TIME = frozenset({"week", "weeks", "wk", "day", "days", "month", "months", "weekly", "daily", "monthly"})
 _SERVICE_TIME = frozenset({"week", "weeks", "wk", "month", "months", "weekly", "monthly"})  # service minutes
 _DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", "meter", "meters", "mile", "miles"})
+_PERIOD_VERBS = frozenset(
+    {"is", "was", "are", "were", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
+)
 _WINDOW = frozenset({"in", "within", "on", "during", "over", "across"})
+_OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its"})
 _QUOTES = frozenset("'\"“‘")
 _LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
-_ONCE_AFTER = frozenset({"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last"})
+_ONCE_AFTER = frozenset(
+    {"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last", "on", "by", "with"}
+)
 _NOT_PERIOD_LEAD = frozenset({"every", "each", "per", "a", "an", "the", "of", "to"})
 
 
@@ -166,7 +172,9 @@ class _Numbers:
             return False  # "page 2 of 10 trials" is a fraction, whatever word comes before it
         window = self.tokens[max(0, i - 2) : i]
         matches = lexicon("label_words").find(window)
-        return bool(matches) and matches[-1].end == len(window)
+        if not matches or matches[-1].end != len(window):
+            return False
+        return (i - 1) not in self.claimed  # "4th gr 6 wpm": that "gr" belongs to the grade already read
 
     def _clock(self, number: int, colon: int) -> bool:
         """tokens[number] ':' digits with no spaces: a time of day."""
@@ -192,9 +200,13 @@ class _Numbers:
             return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
         units = lexicon("units").find(self.tokens[k : k + 4])
         if units and units[0].start == 0:
-            if units[0].label == "level" and not self._rubric_near(k):
-                return None
+            label = units[0].label
+            if (label == "level" and not self._rubric_near(k)) or (label == "percent" and value > 100):
+                return None  # "zoomed to 300%" is a setting, not a level
             return _Reading(i, k + units[0].end, value, high, units[0].label, None)
+        after, then = self.tok(k), self.tok(k + 1)
+        if after is not None and then is not None and after.low in ("per", "a", "each") and then.low in _PER_TIME:
+            return _Reading(i, k, value, high, "count", None)  # "meltdowns, about 3 per week"
         if (i and self.tokens[i - 1].low == "level") or self._rubric_after(k):
             return _Reading(i, i + 1, value, None, "level", self._rubric_points(i))
         end = self._count_noun(k)
@@ -234,9 +246,9 @@ class _Numbers:
         if nxt is not None and nxt.low == "out" and self.tok(j + 1) and self.tokens[j + 1].low == "of":
             j += 1
         sep, total_tok = self.tok(j), self.tok(j + 1)
-        if sep is None or total_tok is None or not (sep.low == "of" or sep.text == "/"):
+        if sep is None or total_tok is None or not (sep.low in _OF_WORDS or sep.text == "/"):
             return None
-        if sep.low == "of" and total_tok.low in _POSSESSIVES:
+        if sep.low in _OF_WORDS and total_tok.low in _POSSESSIVES:
             j += 1  # "1 of his 4 containers"
             total_tok = self.tok(j + 1)
             if total_tok is None:
@@ -254,13 +266,15 @@ class _Numbers:
             return False  # 20/70 visual acuity
         if slash and self._after_date_word(i):
             return False  # IEP mtg 3/14
+        if slash and 1 <= value <= 12 and 1 <= total <= 31 and (after is None or after.kind == "p"):
+            return False  # "Transition conference notes, 5/20.": a date, with nothing counted after it
         if not total or value > total:
             return False
         unit = "level" if self._rubric_near(j + 2) else "of"
         return _Reading(i, j + 2, value, None, unit, total)
 
     def _after_date_word(self, i: int) -> bool:
-        window = self.tokens[max(0, i - 2) : i]
+        window = [t for t in self.tokens[max(0, i - 3) : i] if t.text != ","]
         found = lexicon("date_words").find(window)
         return bool(found) and found[-1].end == len(window)
 
@@ -316,7 +330,8 @@ class _Numbers:
         if not any(t.low in _DISTANCE for t in self.tokens[reading.start + 1 : reading.end]):
             return False
         prev, nxt = self.tok(reading.start - 1), self.tok(reading.end)
-        return (prev is not None and prev.low in {"from", "within", "at"}) or (nxt is not None and nxt.low == "away")
+        before = prev is not None and prev.low in {"from", "within", "at", "a", "an"}
+        return before or (nxt is not None and nxt.low in ("away", "out", "long", "wide"))
 
     def _past_after(self, reading: _Reading) -> bool:
         """'(was 50% last year)': an older report named after the number."""
@@ -340,8 +355,10 @@ class _Numbers:
         if found and self.clause[i] <= self._last_end and any(w in _WINDOW for w in lead[-2:]):
             return True  # "6 words in 5 minutes": the count's time window
         thing = lexicon("period_nouns").find(toks[max(0, i - 4) : i])
-        if thing and any(w in ("is", "was", "lasts", "lasted", "had", "has") for w in lead):
-            return True  # "his bus ride is 50 minutes"
+        if thing and (any(w in _PERIOD_VERBS for w in lead) or thing[-1].end == min(4, i)):
+            return True  # "his bus ride is 50 minutes", "class only gets 10 min", "Lunch 25 min"
+        if prev is not None and prev.low in ("the", "first", "last"):
+            return True  # "in the 5 minutes they get", "for first 10 min": a given window
         after = toks[reading.end : reading.end + 3]
         if after and (after[0].low in _SERVICE_TIME or (after[0].text == "/" and len(after) > 1)):
             return True  # "30 min/wk", "30 minutes weekly": service minutes

@@ -24,6 +24,7 @@ from assistant.schemas import SUPPORT_ORDER, Baseline, Case
 
 _SENTENCE_END = frozenset(".!?;:\n")
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
+_AGE_CLOSERS = frozenset({",", ".", ")", ";", "!", "?"})
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "before", "after", "throughout", "between", "while"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "each", "every"})
@@ -100,8 +101,6 @@ class _Reader:
             token = toks[match.start]
             if token.low == "k" and not self._bare_k(match.start):
                 continue
-            if match.end < len(toks) and toks[match.end].low in word_set("grade_not_before"):
-                continue  # "preschool teacher", "kindergarten room": someone else's grade word
             grade = grade or match.label
             self.claim(match)
             self.grade_starts.update(self.tokens[k].start for k in range(match.start, match.end))
@@ -121,7 +120,7 @@ class _Reader:
                 if not self._level_after(i + 2):
                     found = (str(words["ordinal_words"][token.low]), i, i + 2)
             elif token.low in nouns and after is not None:
-                k = i + 2 if after.text == ":" else i + 1  # "Grade: 9"
+                k = i + 2 if after.text in (":", ".") else i + 1  # "Grade: 9", "gr. 5"
                 value = number_value(toks[k]) if k < len(toks) else None
                 if value is not None and not self._level_after(k + 1):
                     found = (str(int(value)), i, k + 1)
@@ -174,19 +173,38 @@ class _Reader:
             for match in lexicon(name).find(toks):
                 j = match.end + (1 if match.end < len(toks) and toks[match.end].text == ":" else 0)
                 if j < len(toks) and toks[j].kind == "n" and _age_like(toks[j]):
-                    if closed and not self._nothing_counted(j + 1):
+                    if closed and not (self._nothing_counted(j + 1) and self._about_a_person(match.start)):
                         continue
                     self.claimed.update(range(match.start, j + 1))
                     self.note("age", match.start, j + 1)
                     return int(number_value(toks[j]))
-        for j, token in enumerate(toks):  # "Kevin, 17, wants...", "Kai (7)"
-            if token.kind == "n" and 0 < j < len(toks) - 1 and _age_like(token):
-                opened, closed = toks[j - 1].text, toks[j + 1].text
-                if (opened, closed) in ((",", ","), ("(", ")")) and j > 1 and toks[j - 2].cap:
-                    self.claimed.add(j)
-                    self.note("age", j - 2, j + 2)
-                    return int(number_value(token))
+        for j, token in enumerate(toks):  # "Kevin, 17, wants...", "Noor, 4.", "(junior, 16)", "senior 18 works"
+            if token.kind != "n" or not 0 < j < len(toks) or not _age_like(token) or j in self.claimed:
+                continue
+            prev, prev2 = toks[j - 1], toks[j - 2] if j > 1 else None
+            closed = j + 1 == len(toks) or toks[j + 1].text in _AGE_CLOSERS
+            after_name = prev.text in ",(" and prev2 is not None and (prev2.cap or prev2.text == ")")
+            after_grade = self._is_grade(prev) or (prev.text == "," and prev2 is not None and self._is_grade(prev2))
+            year_grade = prev.low in case_words()["year_grades"] and not self._counted(j + 1)
+            if (closed and (after_name or after_grade)) or year_grade:
+                self.claimed.add(j)
+                self.note("age", max(0, j - 2), min(len(toks), j + 2))
+                return int(number_value(token))
         return None
+
+    def _counted(self, j: int) -> bool:
+        """The word after a number says what it counts or measures ('18 words', '18 minutes')."""
+        window = self.tokens[j : j + 1]
+        return bool(window) and (
+            window[0].kind == "n" or bool(lexicon("units").find(window)) or bool(lexicon("count_nouns").find(window))
+        )
+
+    def _about_a_person(self, i: int) -> bool:
+        """'she is 9', 'Bill is 20', 'he's 3': the verb's subject is a person, not a test or a lunch period."""
+        if self.tokens[i].low in ("he's", "she's", "they're", "turned", "turns", "just"):
+            return True
+        before = self.tokens[i - 1] if i else None
+        return before is not None and (before.low in ("he", "she", "they") or (before.cap and before.kind == "w"))
 
     def _nothing_counted(self, j: int) -> bool:
         """After 'she is 9': the end, a punctuation mark, 'and', or 'years old'."""
