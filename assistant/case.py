@@ -25,6 +25,25 @@ from assistant.schemas import SUPPORT_ORDER, Baseline, Case
 _SENTENCE_END = frozenset(".!?;:\n")
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
 _AGE_CLOSERS = frozenset({",", ".", ")", ";", "!", "?"})
+_SUBJECTS = frozenset({"she", "he", "they", "it", "she's", "he's"})
+_VISUAL_THINGS = frozenset(
+    {
+        "card",
+        "picture",
+        "pictures",
+        "chart",
+        "schedule",
+        "checklist",
+        "board",
+        "strip",
+        "sign",
+        "list",
+        "timer",
+        "photo",
+        "icon",
+        "visual",
+    }
+)
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "before", "after", "throughout", "between", "while"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "each", "every"})
@@ -246,7 +265,7 @@ class _Reader:
             for m in lexicon("support").find(self.tokens, self.claimed)
             if not self._hoped_for(m.start) and not (m.label == "independent" and self._negated(m.start))
         ]
-        found += self._done_for_student()
+        found += self._adult_help()
         if not found:
             return None
         best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
@@ -262,16 +281,33 @@ class _Reader:
             start -= 1
         return bool(lexicon("independence_negations").find(self.tokens[start:i]))
 
-    def _done_for_student(self) -> list[Match]:
-        """'His teacher opens everything for him', 'I end up zipping it for him'."""
+    def _adult_help(self) -> list[Match]:
+        """What an adult does is the support the student gets: 'I did the button' (full physical), 'needs me
+        to point to the board' (gestural), 'Ms. Hodges shows him each cut' (model). The adult must be the
+        doer: right before the verb, or its object after 'needs' ('needs me to point')."""
         out = []
-        for match in lexicon("for_student").find(self.tokens):
+        roles = word_set("other_before")
+        for match in lexicon("adult_actions").find(self.tokens):
             start = match.start
-            while start > 0 and self.tokens[start - 1].text not in ".;!?" and match.start - start < 8:
-                start -= 1
+            while start > 0 and match.start - start < 5 and (
+                self.tokens[start - 1].text not in ".;!?," or (start > 1 and self.tokens[start - 2].low in _TITLES)
+            ):
+                start -= 1  # back to the clause's start, reading past the period of "Ms."
             window = self.tokens[start : match.start]
-            if lexicon("adult_subjects").find(window) and not self._hoped_for(match.start):
-                out.append(Match("full_physical", start, match.end))
+            adults = lexicon("adult_subjects").find(window)
+            doer = adults[-1].end if adults else next((k + 1 for k, t in enumerate(window) if t.low in _TITLES), None)
+            if doer is None or self._hoped_for(match.start):
+                continue
+            between = window[doer:]
+            if any(t.low in _SUBJECTS or t.low in ("not", "never", "don't", "doesn't", "didn't") for t in between):
+                continue  # "Teacher reports she cuts": the student does it; "I don't do it for him": no help
+            after = self.tokens[match.end : match.end + 5]
+            if after and after[0].low in roles:
+                continue  # "I told her mom": not a prompt to the student
+            label = match.label
+            if label == "model" and any(t.low in _VISUAL_THINGS for t in after):
+                label = "visual"  # "I showed him the first-then card": a visual cue
+            out.append(Match(label, match.start, match.end))
         return out
 
     def _hoped_for(self, i: int) -> bool:
