@@ -45,7 +45,8 @@ _VISUAL_THINGS = frozenset(
     }
 )
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
-_PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "before", "after", "throughout", "between", "while"})
+_PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "throughout", "while", "off", "onto", "into", "for"})
+_TIME_MARKERS = frozenset({"before", "after", "since", "until", "till"})  # "after lunch": a time, not the routine
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "each", "every"})
 _NAME_CANDIDATES = 300  # a name is weighed at its first mentions; later ones only count as mentions
 _INTEREST_LEAD = frozenset({"to", "the", "a", "an", "his", "her", "their", "all"})
@@ -91,6 +92,7 @@ class _Reader:
         self.claimed: set[int] = set()
         self.grade_starts: set[int] = set()  # character offsets of grade and age words
         self.interest_tokens: set[int] = set()
+        self.device_tokens: set[int] = set()  # words of AAC and access devices, which name no routine
         self.evidence: dict[str, str] = {}
         # A writer who starts the message in lowercase may write names in lowercase too ("jaylen gr 2 ...").
         first = next((t for t in self.tokens if t.kind == "w"), None)
@@ -323,6 +325,7 @@ class _Reader:
     def communication(self) -> str | None:
         found = self.labelled("communication", "communication")
         for match in found:
+            self.device_tokens.update(range(match.start, match.end))
             if match.label == "verbal":  # "is verbal" is no verbal prompting; AAC words also name access
                 self.claim(match)
         labels = {m.label for m in found}
@@ -332,6 +335,7 @@ class _Reader:
         skip_after = case_words()["access_not_after"]
         out = []
         for match in lexicon("access").find(self.tokens, self.claimed):
+            self.device_tokens.update(range(match.start, match.end))  # an access device names no routine
             nxt = self.tokens[match.end].low if match.end < len(self.tokens) else ""
             if nxt in skip_after.get(self.tokens[match.start].low, []):
                 continue
@@ -358,11 +362,14 @@ class _Reader:
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         need = self.need_span()
+        home = self._home_clauses()
         for match in routine_lexicon().find(self.tokens, self.claimed | skip):
             if match.label == "_none":
                 continue
             weight = match.weight * (2.0 if self._marked_place(match.start) else 1.0)
             weight *= 1.5 if need and need[0] <= match.start < need[1] else 1.0
+            weight *= 0.5 if match.start and self.tokens[match.start - 1].low in _TIME_MARKERS else 1.0
+            weight *= 0.25 if any(a <= match.start < b for a, b in home) else 1.0
             scores[match.label] = scores.get(match.label, 0.0) + weight
             if match.label not in first:
                 first[match.label] = match.start
@@ -375,6 +382,18 @@ class _Reader:
         places = self.labelled("settings", "setting")
         setting = places[0].label if places else (routines()[ranked[0]]["setting"] if ranked else None)
         return ranked, setting
+
+    def _home_clauses(self) -> list[tuple[int, int]]:
+        """Token spans of the clauses about home ('at home she can sit for homework'): no school routine there."""
+        spans = []
+        for match in lexicon("home_cues").find(self.tokens):
+            start, end = match.start, match.end
+            while start > 0 and self.tokens[start - 1].text not in ".;!?":
+                start -= 1
+            while end < len(self.tokens) and self.tokens[end].text not in ".;!?":
+                end += 1
+            spans.append((start, end))
+        return spans
 
     def _marked_place(self, i: int) -> bool:
         """'at circle', 'during our writing block', 'in the cafeteria', 'in my Spanish class'."""
@@ -656,7 +675,7 @@ def read_case(text: str) -> Case:
     interests = reader.interests()
     student = reader.student()
     baselines = read_baselines(text, reader.tokens, reader.claimed)
-    ranked, setting = reader.routine(reader.interest_tokens)
+    ranked, setting = reader.routine(reader.interest_tokens | reader.device_tokens)
     themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
     disagreeing = [b for b in baselines if b.conflict][:6]
     conflicts = ["Reports disagree: " + " / ".join(b.text for b in disagreeing)] if disagreeing else []
