@@ -36,7 +36,8 @@ _DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", 
 _PERIOD_VERBS = frozenset(
     {"is", "was", "are", "were", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
 )
-_WINDOW = frozenset({"in", "within", "on", "during", "over", "across"})
+_WINDOW = frozenset({"in", "within", "on", "during", "over", "across", "en"})
+_ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted"})
 _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its"})
 _QUOTES = frozenset("'\"“‘")
@@ -197,6 +198,9 @@ class _Numbers:
         high, k = self._range(i, value)
         nxt = self.tok(k)
         if nxt is not None and nxt.low == "x" and not self.gap(k - 1, k):
+            after_x = self.tok(k + 1)
+            if after_x is not None and after_x.kind == "n":
+                return None  # "2x30 min a week": sessions times minutes, a schedule
             return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
         units = lexicon("units").find(self.tokens[k : k + 4])
         if units and units[0].start == 0:
@@ -214,8 +218,19 @@ class _Numbers:
             rate = lexicon("units").find(self.tokens[end : end + 3])
             if rate and rate[0].start == 0 and rate[0].label == "per_minute":
                 return _Reading(i, end + rate[0].end, value, high, "per_minute", None)
+            total = self._total_after(end)
+            if total is not None and total[0] >= value:
+                return _Reading(i, total[1], value, None, "of", total[0])  # "18 legible letters out of 40"
             return _Reading(i, end, value, high, "count", None)
         return None
+
+    def _total_after(self, k: int) -> tuple[float, int] | None:
+        """'... out of 40' right after a count: (the total, where it ends)."""
+        out, sep, total = self.tok(k), self.tok(k + 1), self.tok(k + 2)
+        if out is None or sep is None or total is None or out.low != "out" or sep.low != "of":
+            return None
+        value = number_value(total)
+        return (value, k + 3) if value else None
 
     def _rubric_after(self, k: int) -> bool:
         """'a 1 on the 4 pt rubric', '2 on the district's writing rubric'."""
@@ -359,6 +374,13 @@ class _Numbers:
             return True  # "his bus ride is 50 minutes", "class only gets 10 min", "Lunch 25 min"
         if prev is not None and prev.low in ("the", "first", "last"):
             return True  # "in the 5 minutes they get", "for first 10 min": a given window
+        if any(w in _ALLOTTED for w in lead[-2:]):
+            return True  # "they only get 5 minutes", "he is given 10 minutes": the time allowed
+        if prev is not None and (prev.low == "within" or (prev.low == "in" and i > 1 and toks[i - 2].text == "/")):
+            return True  # "activates the switch w/in 10 sec on 3/10 trials": the criterion's window
+        nxt = self.tok(reading.end)
+        if nxt is not None and nxt.low == "x":
+            return True  # "30 min x2 a week": service minutes
         after = toks[reading.end : reading.end + 3]
         if after and (after[0].low in _SERVICE_TIME or (after[0].text == "/" and len(after) > 1)):
             return True  # "30 min/wk", "30 minutes weekly": service minutes

@@ -204,6 +204,7 @@ class _Reader:
                 continue
             prev, prev2 = toks[j - 1], toks[j - 2] if j > 1 else None
             closed = j + 1 == len(toks) or toks[j + 1].text in _AGE_CLOSERS
+            closed = closed or self.text[token.end : toks[j + 1].start].strip() in ("-", "–", "—")
             after_name = prev.text in ",(" and prev2 is not None and (prev2.cap or prev2.text == ")")
             after_grade = self._is_grade(prev) or (prev.text == "," and prev2 is not None and self._is_grade(prev2))
             year_grade = prev.low in case_words()["year_grades"] and not self._counted(j + 1)
