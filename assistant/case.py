@@ -118,9 +118,11 @@ class _Reader:
         grade = age = band = None
         toks, words = self.tokens, case_words()
         nouns = word_set("grade_nouns")
+        future = {m.end for m in lexicon("future_cues").find(toks)}
+        ahead = lambda k: any(k - 4 <= f <= k for f in future)  # noqa: E731 - "will enter the 18-21 program"
         for match in lexicon("grade_words").find(toks):
             token = toks[match.start]
-            if token.low == "k" and not self._bare_k(match.start):
+            if (token.low == "k" and not self._bare_k(match.start)) or ahead(match.start):
                 continue
             grade = grade or match.label
             self.claim(match)
@@ -134,7 +136,10 @@ class _Reader:
                 if noun is not None and noun.low in nouns and not self._level_after(i + 3):
                     found = (str(int(number_value(token))), i, i + 3)
                 elif not self._month_near(i) and (
-                    noun is None or noun.kind == "p" or (i and toks[i - 1].low == "in" and noun.low in _GLUE)
+                    noun is None
+                    or noun.kind == "p"
+                    or noun.cap
+                    or (i and toks[i - 1].low == "in" and noun.low not in word_set("not_grade_after"))
                 ):
                     found = (str(int(number_value(token))), i, i + 2)  # "7th, Omar", "she's in 4th and..."
             elif token.low in words["ordinal_words"] and after is not None and after.low in nouns:
@@ -149,7 +154,7 @@ class _Reader:
                 after is None or after.low not in words["not_year_grades_after"]
             ):
                 found = (str(words["year_grades"][token.low]), i, i + 1)
-            if found and 1 <= int(float(found[0])) <= 12 and grade is None:
+            if found and 1 <= int(float(found[0])) <= 12 and grade is None and not ahead(found[1]):
                 grade = str(int(float(found[0])))
                 self.claimed.update(range(found[1], found[2]))
                 self.grade_starts.update(self.tokens[k].start for k in range(found[1], found[2]))
@@ -171,6 +176,8 @@ class _Reader:
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
         if token.text != "K" or (nxt is not None and (nxt.kind == "n" or self.text[token.end : nxt.start] == "-")):
             return False
+        if i and self.tokens[i - 1].kind == "w" and self.tokens[i - 1].cap and nxt is not None and nxt.text == ".":
+            return False  # "Ahmed K., Gr 2": an initial
         return not (i and self.tokens[i - 1].kind == "n")
 
     def _level_after(self, i: int) -> bool:
@@ -593,7 +600,7 @@ class _Reader:
         j = i - 1
         while j >= 0 and len(out) < 3:
             token = self.tokens[j]
-            if token.text == "," or (token.text == "." and j and self.tokens[j - 1].low in _TITLES):
+            if token.text in ",(" or (token.text == "." and j and self.tokens[j - 1].low in _TITLES):
                 j -= 1
                 continue
             if token.text in ".!?;:\n":
@@ -617,12 +624,17 @@ class _Reader:
     def _grade_follows(self, j: int) -> bool:
         """A grade, an age or a school level right after a name ('Jaylen - gr 4', 'Minh 10th', 'Kai (7)')."""
         toks = self.tokens
+        start = j
         while j < len(toks) and (toks[j].text in ",(-:" or (toks[j].low in ("a", "an") and toks[j - 1].text == ",")):
             j += 1  # "Summer, a kindergartner"
         if j >= len(toks):
             return False
         if j < len(toks) - 1 and toks[j].low in ("is", "was", "'s") and toks[j + 1].low == "in":
             j += 2  # "Liam is in 2nd grade", "hope is in grade two"
+        elif j < len(toks) and toks[j].low == "in":
+            j += 1  # "hope in 7th grade", "Harmony in my gr 1", "Sage in Mr. Brown's 3rd grade class"
+            while j < min(len(toks), start + 6) and (toks[j].low in _DETERMINERS or toks[j].cap or toks[j].text == "."):
+                j += 1
         elif j < len(toks) and toks[j].low in ("is", "was"):
             j += 1  # "Will is a 3rd grader" reads on through "a"
             j += 1 if j < len(toks) and toks[j].low in ("a", "an") else 0
