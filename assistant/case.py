@@ -273,7 +273,10 @@ class _Reader:
         found = [
             m
             for m in lexicon("support").find(self.tokens, self.claimed)
-            if not self._hoped_for(m.start) and not (m.label == "independent" and self._negated(m.start))
+            if m.label != "_none"
+            and not self._hoped_for(m.start)
+            and not (m.label == "independent" and self._negated(m.start))
+            and not (m.start and self.tokens[m.start - 1].kind == "n" and m.end - m.start == 2)  # "30 min a week"
         ]
         found += self._adult_help()
         if not found:
@@ -300,7 +303,7 @@ class _Reader:
         for match in lexicon("adult_actions").find(self.tokens):
             start = match.start
             while start > 0 and match.start - start < 5 and (
-                self.tokens[start - 1].text not in ".;!?," or (start > 1 and self.tokens[start - 2].low in _TITLES)
+                self.tokens[start - 1].text not in ".;!?,:" or (start > 1 and self.tokens[start - 2].low in _TITLES)
             ):
                 start -= 1  # back to the clause's start, reading past the period of "Ms."
             window = self.tokens[start : match.start]
@@ -331,8 +334,9 @@ class _Reader:
         return bool(targets) and (not froms or froms[-1].start < targets[-1].start)
 
     def communication(self) -> str | None:
-        found = self.labelled("communication", "communication")
+        found = [m for m in lexicon("communication").find(self.tokens, self.claimed) if not self._negated(m.start)]
         for match in found:
+            self.note("communication", match.start, match.end)
             self.device_tokens.update(range(match.start, match.end))
             if match.label == "verbal":  # "is verbal" is no verbal prompting; AAC words also name access
                 self.claim(match)
