@@ -15,6 +15,7 @@ from assistant.index import open_collection, refresh_index
 from assistant.retrieval import HybridSearcher
 from assistant.services import Services
 from assistant.settings import Settings
+from evals.adversarial import adversarial_bench
 from evals.retrieval import compare_modes, load_retrieval_cases
 from evals.scale import cold_start, scale_curve
 
@@ -95,6 +96,8 @@ def retrieval_bench(rounds: int = 3, quick: bool = False) -> dict[str, Any]:
         }
         figures["capabilities"] = capability_latency(Services(settings, corpus, embedder, searcher, None))
         figures["capabilities"]["redact_prompt"] = redaction_latency()
+        figures["capabilities"]["read_case"] = case_latency()
+        figures["adversarial_20k"] = adversarial_bench()
         figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         figures.update(cold_start(settings.data_dir))
         factors = (1, 10) if quick else (1, 10, 100)
@@ -136,6 +139,22 @@ def redaction_latency() -> dict[str, float]:
     return percentiles(samples)
 
 
+def case_latency() -> dict[str, float]:
+    """Reading one request into a Case, over every labeled request of evals/understanding."""
+    from assistant.case import read_case
+    from evals.understanding import SET_NAMES, SETS, load_set
+
+    paths = [SETS / f"{name}.yaml" for name in SET_NAMES if (SETS / f"{name}.yaml").is_file()]
+    texts = [record["text"] for path in paths for record in load_set(path)]
+    read_case(texts[0])
+    samples = []
+    for text in texts:
+        started = time.perf_counter()
+        read_case(text)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
 def draft_goal_warmup(services: Services) -> None:
     """One throw-away call so lazy imports and first-call costs are not counted as latency."""
     from assistant.goals import draft_goal
@@ -157,6 +176,10 @@ def bench_markdown(figures: dict[str, Any]) -> str:
         rows.append((f"recall@5 {mode} ({figures['labeled_queries']} queries)", value))
     for name, q in figures.get("capabilities", {}).items():
         rows.append((f"warm `{name}` p50 / p95", f"{q['p50_ms']} / {q['p95_ms']} ms (n={q['n']})"))
+    for parser, worst in figures.get("adversarial_20k", {}).items():
+        capped = " (stopped at the cap)" if worst["capped"] else ""
+        shown = f"{worst['worst_ms']} ms ({worst['worst_input']}){capped}"
+        rows.append((f"worst 20,000-char adversarial input: {parser}", shown))
     rows.append(("cold start (process start to page answering, index present)", f"{figures['cold_start_s']} s"))
     for factor, q in figures.get("scale_curve", {}).items():
         rows.append(

@@ -43,6 +43,28 @@ def redaction_failures(limits: dict) -> list[str]:
     return failures
 
 
+def understanding_failures(limits: dict) -> list[str]:
+    """Per-field F1 of the Case reader on every labeled set, each set against its own floors."""
+    from evals.understanding import SETS, evaluate, markdown
+
+    reports = [evaluate(SETS / f"{name}.yaml") for name in limits if (SETS / f"{name}.yaml").is_file()]
+    print(markdown(reports))
+    failures = []
+    for report in reports:
+        for field, floor in limits[report.name].items():
+            if field == "relabeled":
+                value, bad = report.relabeled, report.relabeled > floor
+            elif field == "role_names":
+                value, bad = report.role_names, report.role_names > floor
+            else:
+                value = report.row(field)["f1"]
+                bad = value < floor
+            if bad:
+                failures.append(f"understanding {report.name} {field} {value} is past its limit {floor}")
+    missing = [name for name in limits if not (SETS / f"{name}.yaml").is_file()]
+    return failures + [f"understanding set {name}.yaml is missing" for name in missing]
+
+
 def run_gate() -> int:
     limits = load_yaml(THRESHOLDS.read_text())
     services, folder = temp_services(Settings(_env_file=None))
@@ -64,6 +86,7 @@ def run_gate() -> int:
     )
     failures += runner_failures + retrieval_failures(reports, limits["retrieval"])
     failures += redaction_failures(limits["redaction"])
+    failures += understanding_failures(limits["understanding"])
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"report: {paths['markdown']}")

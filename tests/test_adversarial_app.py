@@ -1,0 +1,51 @@
+"""One adversarial request at the size cap cannot freeze the app for everyone else (every parser is linear)."""
+
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from evals.adversarial import adversarial_inputs
+from tests.apprunner import running_app
+
+SHAPES = ("digits", "typographic quotes", "per x", "street then letters", "one-dash runs", "brackets")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, index_settings):
+    work = tmp_path_factory.mktemp("adversarial")
+    env = {"SCHOOLOT_DATA_DIR": str(work / "data"), "SCHOOLOT_INDEX_DIR": str(index_settings.index_path)}
+    with running_app(work, env) as running:
+        yield running
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", SHAPES)
+def test_another_users_requests_are_answered_within_a_second_during_an_adversarial_one(app, shape):
+    from gradio_client import Client
+
+    attacker, neighbour = Client(app.url, verbose=False), Client(app.url, verbose=False)
+    text = adversarial_inputs(19_990)[shape]
+    timings: dict[str, float] = {}
+
+    def attack() -> None:
+        started = time.perf_counter()
+        attacker.predict(text, api_name="/goal")  # an answer or {"error": ...}; either way it must come back
+        timings["adversarial"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=attack)
+    thread.start()
+    time.sleep(0.05)
+    started = time.perf_counter()
+    with urllib.request.urlopen(app.url, timeout=10) as page:
+        assert page.status == 200
+    timings["page"] = time.perf_counter() - started
+    started = time.perf_counter()
+    answer = neighbour.predict("Is handwriting in school OT scope?", api_name="/scope")
+    timings["scope"] = time.perf_counter() - started
+    thread.join(timeout=60)
+    print(shape, {k: round(v * 1000) for k, v in timings.items()}, "ms")
+    assert answer["verdict"] == "in_scope"
+    assert timings["page"] < 1.0 and timings["scope"] < 1.0, timings
+    assert not thread.is_alive() and timings["adversarial"] < 10.0, timings
