@@ -37,13 +37,15 @@ _PERIOD_VERBS = frozenset(
     {"is", "was", "are", "were", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
 )
 _WINDOW = frozenset({"in", "within", "on", "during", "over", "across", "en"})
-_ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted"})
+_ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted", "have", "has"})
 _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
-_POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its"})
+_POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its", "last", "past"})
 _QUOTES = frozenset("'\"“‘")
+_PAST_VERBS = frozenset({"did", "got", "ate", "made", "wrote", "took", "found", "drew", "cut", "hit", "ran", "put"})
 _LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
 _ONCE_AFTER = frozenset(
-    {"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last", "on", "by", "with"}
+    {"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last", "on", "by", "with",
+     "since", "so", "already", "now", "before"}
 )
 _NOT_PERIOD_LEAD = frozenset({"every", "each", "per", "a", "an", "the", "of", "to"})
 
@@ -213,7 +215,7 @@ class _Numbers:
             return _Reading(i, k, value, high, "count", None)  # "meltdowns, about 3 per week"
         if (i and self.tokens[i - 1].low == "level") or self._rubric_after(k):
             return _Reading(i, i + 1, value, None, "level", self._rubric_points(i))
-        end = self._count_noun(k)
+        end = self._count_noun(k, i)
         if end is not None:
             rate = lexicon("units").find(self.tokens[end : end + 3])
             if rate and rate[0].start == 0 and rate[0].label == "per_minute":
@@ -225,12 +227,20 @@ class _Numbers:
         return None
 
     def _total_after(self, k: int) -> tuple[float, int] | None:
-        """'... out of 40' right after a count: (the total, where it ends)."""
-        out, sep, total = self.tok(k), self.tok(k + 1), self.tok(k + 2)
-        if out is None or sep is None or total is None or out.low != "out" or sep.low != "of":
+        """'... out of 40', '... of the 8', '1 time in 5 recesses' right after a count: (the total, where it ends)."""
+        j = k + 1 if self.tok(k) is not None and self.tokens[k].low == "out" else k
+        sep = self.tok(j)
+        times = self.tokens[k - 1].low in ("time", "times")
+        if sep is None or not (sep.low in _OF_WORDS or (sep.low == "in" and times)):
             return None
-        value = number_value(total)
-        return (value, k + 3) if value else None
+        j += 1
+        while self.tok(j) is not None and self.tokens[j].low in _POSSESSIVES and j < k + 4:
+            j += 1
+        total = self.tok(j)
+        value = number_value(total) if total is not None else None
+        if sep.low == "in" and lexicon("units").find(self.tokens[j + 1 : j + 2]):
+            return None  # "6-8 times in 30 min": a time window, not a total
+        return (value, j + 1) if value else None
 
     def _rubric_after(self, k: int) -> bool:
         """'a 1 on the 4 pt rubric', '2 on the district's writing rubric'."""
@@ -263,13 +273,15 @@ class _Numbers:
         sep, total_tok = self.tok(j), self.tok(j + 1)
         if sep is None or total_tok is None or not (sep.low in _OF_WORDS or sep.text == "/"):
             return None
-        if sep.low in _OF_WORDS and total_tok.low in _POSSESSIVES:
-            j += 1  # "1 of his 4 containers"
+        while sep.low in _OF_WORDS and total_tok is not None and total_tok.low in _POSSESSIVES and j < i + 4:
+            j += 1  # "1 of his 4 containers", "3 of last 4 classes"
             total_tok = self.tok(j + 1)
-            if total_tok is None:
-                return None
+        if total_tok is None:
+            return None
         total = number_value(total_tok)
         after = self.tok(j + 2)
+        if sep.text == "/" and total_tok.low in _PER_TIME | {"hr", "hour", "period", "class", "session"}:
+            return _Reading(i, j + 2, value, None, "count", None)  # "meltdowns avg 3/day": a frequency
         if total is None or (after is not None and after.low in ("st", "nd", "rd", "th")):
             return None  # "one of my 2nd graders"
         slash = sep.text == "/"
@@ -307,7 +319,7 @@ class _Numbers:
             return None, i + 1
         return high, i + (2 if nxt.kind == "n" else 3)
 
-    def _count_noun(self, k: int) -> int | None:
+    def _count_noun(self, k: int, i: int) -> int | None:
         """Where the counted thing ends: a listed count noun or any plural noun, at most two words on."""
         window = self.tokens[k : k + 3]
         listed = lexicon("count_nouns").find(window)
@@ -320,9 +332,19 @@ class _Numbers:
             if listed and listed[0].start == offset:
                 return k + listed[0].end
             plural = token.low.endswith("s") and not token.low.endswith(("ss", "us", "is", "'s"))
-            if len(token.low) > 3 and plural:
+            if len(token.low) > 3 and plural and self._done_by_student(i):
                 return k + offset + 1
         return None
+
+    def _done_by_student(self, i: int) -> bool:
+        """A verb of doing just before the number: 'eats only 4 foods', 'bubbled ... 9 times' (not 'uses 2 switches',
+        not 'the top two shelves', not a count that opens a sentence)."""
+        for token in self.tokens[max(0, i - 3) : i][::-1]:
+            if token.kind != "w" or token.low in word_set("not_performance_verbs"):
+                return False
+            if (len(token.low) > 3 and token.low.endswith(("ed", "es", "s"))) or token.low in _PAST_VERBS:
+                return True
+        return False
 
     def _rubric_near(self, k: int) -> bool:
         return any(t.low in {"rubric", "scale"} for t in self.tokens[max(0, k - 4) : k + 4])
@@ -336,6 +358,8 @@ class _Numbers:
             return True
         if reading.unit == "count" and (self._window_count(reading) or self._distance_condition(reading)):
             return True
+        if reading.unit == "count" and before in ("last", "past", "first", "top", "bottom"):
+            return True  # "on the last two unit tests", "the top two shelves": which ones, not how many were done
         if cue == "from" and before in {"to", "reach"} and found:
             return True  # "from 2 of 5 to 4 of 5": where the student is going
         return self._period_length(reading, found) or self._score(reading) or self._schedule(reading)
@@ -376,7 +400,8 @@ class _Numbers:
             return True  # "in the 5 minutes they get", "for first 10 min": a given window
         if any(w in _ALLOTTED for w in lead[-2:]):
             return True  # "they only get 5 minutes", "he is given 10 minutes": the time allowed
-        if prev is not None and (prev.low == "within" or (prev.low == "in" and i > 1 and toks[i - 2].text == "/")):
+        within = prev is not None and (prev.low == "within" or (prev.low == "in" and i > 1 and toks[i - 2].text == "/"))
+        if within and self._fraction_follows(reading.end):
             return True  # "activates the switch w/in 10 sec on 3/10 trials": the criterion's window
         nxt = self.tok(reading.end)
         if nxt is not None and nxt.low == "x":
@@ -391,6 +416,14 @@ class _Numbers:
             return True
         return bool(
             period and period[0].start == 1 and after[0].kind == "w" and after[0].low not in _SOFT | _NOT_PERIOD_LEAD
+        )
+
+    def _fraction_follows(self, k: int) -> bool:
+        """An 'x of y' or 'x/y' later in the same clause."""
+        end = min(self.clause_end[k - 1] if k else len(self.tokens), k + 10)
+        return any(
+            self.tokens[j].kind == "n" and (self.tokens[j + 1].low in _OF_WORDS or self.tokens[j + 1].text == "/")
+            for j in range(k, end - 1)
         )
 
     def _score(self, reading: _Reading) -> bool:
