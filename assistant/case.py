@@ -5,6 +5,8 @@ Every capability takes the Case; none re-reads the text. The reader tokenizes on
 lexicons from assistant/data/ over the tokens, so it runs in time linear in the text.
 """
 
+import re
+
 from assistant.baselines import number_value, read_baselines
 from assistant.lexicon import (
     Match,
@@ -44,6 +46,7 @@ _VISUAL_THINGS = frozenset(
         "visual",
     }
 )
+_CONTRACTION = re.compile(r"'(?:ve|m|ll|re|d)$|n't$")
 _GLUE = frozenset({"and", "but", "so", "with", "this", "now", "grade", "in", "at", "who", "she", "he", "they"})
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "throughout", "while", "off", "onto", "into", "for"})
 _TIME_MARKERS = frozenset({"before", "after", "since", "until", "till"})  # "after lunch": a time, not the routine
@@ -544,8 +547,10 @@ class _Reader:
         if nxt is not None and nxt.kind == "w" and self.text[token.end : nxt.start] == "-" and token.cap:
             bare, end = self.text[token.start : nxt.end], i + 2  # Ji-woo, Mary-Kate
         low = fold(bare)
-        if len(low) < 2 or low in word_set("not_names"):
-            return None
+        if len(low) < 2 or low in word_set("not_names") or _CONTRACTION.search(low):
+            return None  # "I've", "we'll": contractions are never names
+        if nxt is not None and nxt.text == ":" and not (i and self.tokens[i - 1].text == ":"):
+            return None  # "Rider: Kenji": a field label
         common = low in common_words()
         parts = [p for p in low.split("-") if p]
         if end > i + 1 and parts and parts[0] in names:
@@ -576,13 +581,14 @@ class _Reader:
         if after and after[0].cap and lexicon("school_nouns").find(after[:1]) and self._spaced(end - 1, end):
             return -10.0  # "Westview HS", "Lincoln High": a school
         strong = 0.0
-        if self._ends_with(lexicon("student_before"), before) or (before and self._is_grade(before[-1])):
+        labelled = self._before(i, past_colon=True)
+        if self._ends_with(lexicon("student_before"), labelled) or (before and self._is_grade(before[-1])):
             strong += 2.0  # "my son Liam", "for Jaylen", "7th, Omar", "preschool, Sky"
         if self._grade_follows(end):
             strong += 2.0
         subject = self._subject_follows(end)
         score = strong + (1.5 if possessive or subject else 0.0)
-        if base < 1.0 and not (strong or subject):
+        if base < 1.0 and not (strong or subject or possessive):
             return -1.0  # an unknown capitalized word is a name only with a cue around it
         prev = self.tokens[i - 1] if i else None
         if base < 1.0 and prev is not None and prev.cap and prev.low in vocabulary() and self._spaced(i - 1, i):
@@ -598,13 +604,15 @@ class _Reader:
         gap = self.text[self.tokens[a].end : self.tokens[b].start]
         return bool(gap) and gap.strip() == "" and "\n" not in gap
 
-    def _before(self, i: int) -> list[Token]:
-        """Up to three tokens before i, reading past a comma and the period of a title ('Mrs. Brooks')."""
+    def _before(self, i: int, past_colon: bool = False) -> list[Token]:
+        """Up to three tokens before i, reading past a comma, a parenthesis and the period of a title ('Mrs.
+        Brooks'); past a colon only when asked ('Student: Sage', but not 'aide: Jose used...')."""
         out: list[Token] = []
         j = i - 1
+        skip = ",(:" if past_colon else ",("
         while j >= 0 and len(out) < 3:
             token = self.tokens[j]
-            if token.text in ",(" or (token.text == "." and j and self.tokens[j - 1].low in _TITLES):
+            if token.text in skip or (token.text == "." and j and self.tokens[j - 1].low in _TITLES):
                 j -= 1
                 continue
             if token.text in ".!?;:\n":
@@ -628,6 +636,8 @@ class _Reader:
     def _grade_follows(self, j: int) -> bool:
         """A grade, an age or a school level right after a name ('Jaylen - gr 4', 'Minh 10th', 'Kai (7)')."""
         toks = self.tokens
+        if j + 1 < len(toks) and len(toks[j].text) == 1 and toks[j].text.isupper() and toks[j + 1].text == ".":
+            j += 2  # "Sage O. (2nd grader)": past the initial
         start = j
         while j < len(toks) and (toks[j].text in ",(-:" or (toks[j].low in ("a", "an") and toks[j - 1].text == ",")):
             j += 1  # "Summer, a kindergartner"
