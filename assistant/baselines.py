@@ -28,7 +28,7 @@ from assistant.schemas import Baseline
 MAX_NUMBERS = 400  # numbers read per request; a longer run of numbers is a data table, not a request
 _SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
 _MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
-_BOUNDARY = frozenset(".;!?")
+_BOUNDARY = frozenset(".;!?•▪◦")
 _SOFT = frozenset({"with", "in", "at", "on", "for", "across", "over", "within", "and", "during"})
 _PER_TIME = frozenset({"week", "weeks", "wk", "day", "days", "month", "months", "weekly", "daily", "monthly"})
 _SERVICE_TIME = frozenset({"week", "weeks", "wk", "month", "months", "weekly", "monthly"})  # service minutes

@@ -24,7 +24,7 @@ from assistant.lexicon import (
 )
 from assistant.schemas import SUPPORT_ORDER, Baseline, Case
 
-_SENTENCE_END = frozenset(".!?;:\n")
+_SENTENCE_END = frozenset(".!?;:\n•▪◦")
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof"})
 _AGE_CLOSERS = frozenset({",", ".", ")", ";", "!", "?"})
 _SUBJECTS = frozenset({"she", "he", "they", "it", "she's", "he's"})
@@ -329,7 +329,7 @@ class _Reader:
     def _hoped_for(self, i: int) -> bool:
         """A support phrase in a clause that states a goal ('we want him to do it independently')."""
         start = i
-        while start > 0 and self.tokens[start - 1].text not in ".;!?" and i - start < 8:
+        while start > 0 and self.tokens[start - 1].text not in ".;!?•▪◦" and i - start < 8:
             start -= 1
         window = self.tokens[start:i]
         targets = lexicon("target_cues").find(window)
