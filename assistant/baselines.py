@@ -338,7 +338,9 @@ class _Numbers:
 
     def _done_by_student(self, i: int) -> bool:
         """A verb of doing just before the number: 'eats only 4 foods', 'bubbled ... 9 times' (not 'uses 2 switches',
-        not 'the top two shelves', not a count that opens a sentence)."""
+        not 'the top two shelves', not a count that opens a sentence); 'Baseline: 3 collisions' says so outright."""
+        if self.cues[i] == "from":
+            return True
         for token in self.tokens[max(0, i - 3) : i][::-1]:
             if token.kind != "w" or token.low in word_set("not_performance_verbs"):
                 return False
@@ -393,8 +395,11 @@ class _Numbers:
         lead = [t.low for t in toks[max(0, i - 3) : i]]
         if found and self.clause[i] <= self._last_end and any(w in _WINDOW for w in lead[-2:]):
             return True  # "6 words in 5 minutes": the count's time window
-        thing = lexicon("period_nouns").find(toks[max(0, i - 4) : i])
-        if thing and (any(w in _PERIOD_VERBS for w in lead) or thing[-1].end == min(4, i)):
+        window = toks[max(0, i - 4) : i]
+        thing = lexicon("period_nouns").find(window)
+        verb_after_thing = thing and any(t.low in _PERIOD_VERBS for t in window[thing[-1].end :])
+        late = self.tok(reading.end) is not None and self.tokens[reading.end].low in ("late", "early", "behind")
+        if thing and not late and (verb_after_thing or thing[-1].end == len(window)):
             return True  # "his bus ride is 50 minutes", "class only gets 10 min", "Lunch 25 min"
         if prev is not None and prev.low in ("the", "first", "last"):
             return True  # "in the 5 minutes they get", "for first 10 min": a given window

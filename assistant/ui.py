@@ -240,8 +240,10 @@ def build(services: Services) -> Any:
         def on_write(r: str, n: str, lv: str, d: dict, request: gr.Request):
             return shown(handlers.write_goal(s, r, n, lv, d, session_id(request)))
 
-        def on_redraft(r: str, n: str, lv: str, d: dict, *values: str, request: gr.Request):
-            corrections = dict(zip(CORRECTABLE, values, strict=True))
+        def on_redraft(
+            r: str, n: str, lv: str, d: dict, f1: str, f2: str, f3: str, f4: str, f5: str, f6: str, request: gr.Request
+        ):
+            corrections = dict(zip(CORRECTABLE, (f1, f2, f3, f4, f5, f6), strict=True))
             return shown(handlers.write_goal(s, r, n, lv, d, session_id(request), corrections))
 
         def on_check(t: str, request: gr.Request):
