@@ -18,6 +18,7 @@ from assistant.lexicon import (
     lexicon,
     routine_lexicon,
     routines,
+    surnames,
     tokenize,
     vocabulary,
     word_set,
@@ -520,7 +521,9 @@ class _Reader:
 
     def _full_names(self, candidates: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """A capitalized word right after a name is its surname ("Summer Nguyen", "Stanley Joseph"): not a
-        candidate of its own, and the cues after the full name belong to the given name."""
+        candidate of its own, and the cues after the full name belong to the given name. Two given names in a
+        row, the second no common surname, are one double given name ("Ana Sofía", "Minh Khoa Tran")."""
+        names = given_names()[0]
         out: list[tuple[int, int, str, float]] = []
         for cand in candidates:
             i = cand[0]
@@ -528,7 +531,10 @@ class _Reader:
                 gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
                 if gap.strip() == "" and "\n" not in gap:
                     prev = out[-1]
-                    out[-1] = (prev[0], cand[1], prev[2], prev[3])
+                    low = fold(cand[2])
+                    double = low in names and low not in surnames() and fold(prev[2]) in names and " " not in prev[2]
+                    bare = self.text[self.tokens[prev[0]].start : self.tokens[i].end] if double else prev[2]
+                    out[-1] = (prev[0], cand[1], bare, prev[3])
                     continue
             if out and i < out[-1][1]:
                 continue  # the second half of a hyphenated name already taken
@@ -540,6 +546,8 @@ class _Reader:
         token = self.tokens[i]
         if token.kind != "w" or i in self.claimed or i in self.interest_tokens:
             return None
+        if not token.cap and not self.lower_text:
+            return None  # a writer who capitalizes capitalizes names: "not for long" has no name in it
         names, word_names = given_names()
         bare = token.text[:-2] if token.low.endswith("'s") else token.text
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None

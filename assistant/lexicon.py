@@ -208,6 +208,15 @@ def given_names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Common family names that are also given names ("Stanley Joseph", "Mohamed Ali"): after a given name,
+    one of these is the surname, not the second half of a double given name ("Ana Sofía", "Minh Khoa")."""
+    return frozenset(
+        fold(line.strip()) for line in (DATA / "surnames.txt").read_text(encoding="utf-8").splitlines() if line.strip()
+    )
+
+
+@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     return frozenset(
         fold(line.strip()) for line in (DATA / "common_words.txt").read_text(encoding="utf-8").splitlines()
