@@ -293,8 +293,6 @@ class _Numbers:
             return False  # 20/70 visual acuity
         if slash and self._after_date_word(i):
             return False  # IEP mtg 3/14
-        if slash and 1 <= value <= 12 and 1 <= total <= 31 and (after is None or after.kind == "p"):
-            return False  # "Transition conference notes, 5/20.": a date, with nothing counted after it
         if not total or value > total:
             return False
         unit = "level" if self._rubric_near(j + 2) else "of"
@@ -349,7 +347,7 @@ class _Numbers:
         return False
 
     def _rubric_near(self, k: int) -> bool:
-        return any(t.low in {"rubric", "scale"} for t in self.tokens[max(0, k - 4) : k + 4])
+        return any(t.low in {"rubric", "scale"} for t in self.tokens[max(0, k - 9) : k + 4])
 
     # principles 2-4 -------------------------------------------------------------------------------
     def not_present_level(self, reading: _Reading, found: list[Baseline]) -> bool:
@@ -358,6 +356,9 @@ class _Numbers:
         before = self.tokens[i - 1].low if i else ""
         if cue in ("target", "goal", "past") or self._past_after(reading):
             return True
+        manner = self.tokens[reading.end : reading.end + 3]
+        if len(manner) > 1 and manner[0].low == "at" and manner[1].low in ("once", "a", "the"):
+            return True  # "hits 2 keys at once": how, not how many
         if reading.unit == "count" and (self._window_count(reading) or self._distance_condition(reading)):
             return True
         if reading.unit == "count" and before in ("last", "past", "first", "top", "bottom"):
@@ -412,8 +413,11 @@ class _Numbers:
         if nxt is not None and nxt.low == "x":
             return True  # "30 min x2 a week": service minutes
         after = toks[reading.end : reading.end + 3]
-        if after and (after[0].low in _SERVICE_TIME or (after[0].text == "/" and len(after) > 1)):
-            return True  # "30 min/wk", "30 minutes weekly": service minutes
+        per_service = after and after[0].text == "/" and len(after) > 1 and after[1].low in _SERVICE_TIME
+        if after and (after[0].low in _SERVICE_TIME or per_service):
+            return True  # "30 min/wk", "30 minutes weekly": service minutes ("1-2 min/center" is a measure)
+        if after and after[0].text == ":":
+            return True  # "Keyboarding practice 20 min: 11 wpm": the length of what the note is about
         if len(after) > 1 and after[0].low in {"a", "per", "each", "every"} and after[1].low in _SERVICE_TIME:
             return True
         period = lexicon("period_nouns").find(after)
