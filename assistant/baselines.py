@@ -41,7 +41,10 @@ _ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted", "have", "h
 _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its", "last", "past"})
 _QUOTES = frozenset("'\"“‘")
-_PAST_VERBS = frozenset({"did", "got", "ate", "made", "wrote", "took", "found", "drew", "cut", "hit", "ran", "put"})
+_NOT_DOING = frozenset(
+    {"the", "a", "an", "top", "bottom", "last", "first", "next", "with", "of", "for", "in", "on", "at", "to", "and",
+     "or", "his", "her", "their", "my", "our", "your", "via", "by", "from", "than", "these", "those", "all", "both"}
+)
 _LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
 _ONCE_AFTER = frozenset(
     {"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last", "on", "by", "with",
@@ -335,14 +338,15 @@ class _Numbers:
         return None
 
     def _done_by_student(self, i: int) -> bool:
-        """A verb of doing just before the number: 'eats only 4 foods', 'bubbled ... 9 times' (not 'uses 2 switches',
-        not 'the top two shelves', not a count that opens a sentence); 'Baseline: 3 collisions' says so outright."""
+        """A count of what the student did: the word before the number (past adverbs like 'only') is a verb of
+        doing ('eats only 4 foods', 'escribe 3 oraciones'), not 'uses 2 switches', 'the top two shelves', or a count
+        that opens a sentence; 'Baseline: 3 collisions' says so outright."""
         if self.cues[i] == "from":
             return True
         for token in self.tokens[max(0, i - 3) : i][::-1]:
-            if token.kind != "w" or token.low in word_set("not_performance_verbs"):
+            if token.kind != "w" or token.low in word_set("not_performance_verbs") or token.low in _NOT_DOING:
                 return False
-            if (len(token.low) > 3 and token.low.endswith(("ed", "es", "s"))) or token.low in _PAST_VERBS:
+            if token.low not in _LEAD_IN:
                 return True
         return False
 

@@ -126,7 +126,10 @@ class _Reader:
         ahead = lambda k: any(k - 4 <= f <= k for f in future)  # noqa: E731 - "will enter the 18-21 program"
         for match in lexicon("grade_words").find(toks):
             token = toks[match.start]
-            if (token.low == "k" and not self._bare_k(match.start)) or ahead(match.start):
+            if ahead(match.start):
+                self.claim(match)  # "will enter the 18-21 program": not the grade now, and no measure either
+                continue
+            if token.low == "k" and not self._bare_k(match.start):
                 continue
             grade = grade or match.label
             self.claim(match)
