@@ -1,0 +1,154 @@
+"""The school routine and setting, the need the OT named, interests, tools, the variant asked for, the pronoun."""
+
+from assistant.lexicon import (
+    Token,
+    lexicon,
+    routine_lexicon,
+    routines,
+    word_set,
+)
+from assistant.reader import DETERMINERS, Reader
+
+_PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "throughout", "while", "off", "onto", "into", "for"})
+_TIME_MARKERS = frozenset({"before", "after", "since", "until", "till"})  # "after lunch": a time, not the routine
+_INTEREST_LEAD = frozenset({"to", "the", "a", "an", "his", "her", "their", "all"})
+
+
+def routine(r: Reader, skip: set[int]) -> tuple[list[str], str | None]:
+    """The routines named, strongest first: a phrase's weight, doubled when a preposition marks it as
+    where the need happens ("at circle", "in the cafeteria"), half again in the clause that states the need.
+    Words of an interest ("loves music") or of the OT's own task ("write a goal") do not count."""
+    scores: dict[str, float] = {}
+    first: dict[str, int] = {}
+    need = need_span(r)
+    home = _home_clauses(r)
+    for match in routine_lexicon().find(r.tokens, r.claimed | skip):
+        if match.label == "_none":
+            continue
+        weight = match.weight * (2.0 if _marked_place(r, match.start) else 1.0)
+        weight *= 1.5 if need and need[0] <= match.start < need[1] else 1.0
+        weight *= 0.5 if match.start and r.tokens[match.start - 1].low in _TIME_MARKERS else 1.0
+        weight *= 0.25 if any(a <= match.start < b for a, b in home) else 1.0
+        scores[match.label] = scores.get(match.label, 0.0) + weight
+        if match.label not in first:
+            first[match.label] = match.start
+            r.evidence.setdefault(f"routine:{match.label}", r.words(match.start, match.end))
+    ranked = sorted(scores, key=lambda r: (-scores[r], first[r]))
+    if ranked:
+        r.evidence["routine"] = r.evidence[f"routine:{ranked[0]}"]
+    for key in [k for k in r.evidence if k.startswith("routine:")]:
+        del r.evidence[key]
+    places = r.labelled("settings", "setting")
+    setting = places[0].label if places else (routines()[ranked[0]]["setting"] if ranked else None)
+    return ranked, setting
+
+
+def _home_clauses(r: Reader) -> list[tuple[int, int]]:
+    """Token spans of the clauses about home ('at home she can sit for homework'): no school routine there."""
+    spans = []
+    for match in lexicon("home_cues").find(r.tokens):
+        start, end = match.start, match.end
+        while start > 0 and r.tokens[start - 1].text not in ".;!?":
+            start -= 1
+        while end < len(r.tokens) and r.tokens[end].text not in ".;!?":
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _marked_place(r: Reader, i: int) -> bool:
+    """'at circle', 'during our writing block', 'in the cafeteria', 'in my Spanish class'."""
+    for back in (1, 2, 3):
+        if i - back < 0:
+            return False
+        token = r.tokens[i - back]
+        if token.low in _PLACE_PREPOSITIONS:
+            return True
+        if token.low not in DETERMINERS and not (back > 1 and token.kind == "w" and token.cap):
+            return False
+    return False
+
+
+def need_span(r: Reader) -> tuple[int, int] | None:
+    """Token span of the clause that states the need, from the need cue to the clause's end."""
+    cues = lexicon("need_cues").find(r.tokens)
+    if not cues:
+        return None
+    cue = cues[0]
+    end = cue.end
+    while end < len(r.tokens) and r.tokens[end].text not in ".;!?" and end - cue.end < 14:
+        end += 1
+    return cue.start, end
+
+
+def interests(r: Reader) -> list[str]:
+    stops = word_set("interest_stop") - {"and", "or"}
+    cue_words = word_set("interest_before")
+    out: list[str] = []
+    for match in lexicon("interest_before").find(r.tokens):
+        if match.start and r.tokens[match.start - 1].low in ("not", "doesn't", "don't", "never", "didn't"):
+            continue
+        item: list[Token] = []
+        for token in r.tokens[match.end : match.end + 10]:
+            if token.kind == "p" and token.text != ",":
+                break
+            if token.low in cue_words:
+                break  # "..., and likes to draw": the next cue starts its own list
+            if token.low in stops:
+                if token.low in _INTEREST_LEAD and not item:
+                    continue  # "likes to draw", "loves the ocean", "is into his trains"
+                break
+            if token.text == "," or token.low in ("and", "or"):
+                if item:
+                    out.append(r.text[item[0].start : item[-1].end])
+                item = []
+                continue
+            item.append(token)
+        if item:
+            out.append(r.text[item[0].start : item[-1].end])
+        r.note("interests", match.start, min(len(r.tokens), match.end + 1))
+        r.interest_tokens.update(range(match.start, match.end + 10))
+    return list(dict.fromkeys(i for i in out if len(i) > 1))[:6]
+
+
+def skill(r: Reader) -> str | None:
+    cues = lexicon("need_cues").find(r.tokens)
+    if not cues:
+        return None
+    cue = next((c for c in cues if r.tokens[c.start].low == "goal"), cues[0])
+    start = cue.end
+    while start < len(r.tokens) and start in r.claimed:
+        start += 1  # "needs hand-over-hand for scissors": the support is not the skill
+    if start > cue.end and start < len(r.tokens) and r.tokens[start].low in ("for", "with", "to"):
+        start += 1
+    taken: list[Token] = []
+    for token in r.tokens[start : start + 14]:
+        if token.text in ".;!?,:(" or token.low in ("but", "because", "since", "although", "which"):
+            break
+        taken.append(token)
+    if not taken:
+        return None
+    r.evidence["skill"] = r.words(cue.start, start + len(taken))
+    return r.text[taken[0].start : taken[-1].end]
+
+
+def tools(r: Reader) -> list[str]:
+    return list(dict.fromkeys(m.label for m in lexicon("tools").find(r.tokens)))
+
+
+def support_level(r: Reader) -> str | None:
+    found = lexicon("variant_words").find(r.tokens)
+    return found[0].label if found else None
+
+
+def pronoun(r: Reader) -> str | None:
+    counts = {"he": 0, "she": 0, "they": 0}
+    for token in r.tokens:
+        for pronoun, forms in (("he", ("he", "him", "his", "he's")), ("she", ("she", "her", "hers", "she's"))):
+            counts[pronoun] += token.low in forms
+    if counts["he"] == counts["she"]:
+        return None
+    return "he" if counts["he"] > counts["she"] else "she"
+
+
+# --- the student's name --------------------------------------------------------------------------
