@@ -9,6 +9,10 @@ from assistant.lexicon import (
 from assistant.reader import TITLES, Reader
 from assistant.schemas import SUPPORT_ORDER
 
+_DESCRIBING = frozenset(
+    {"hard", "easy", "difficult", "tough", "fun", "good", "bad", "great", "better", "worse", "harder", "easier",
+     "important", "helpful", "scary", "frustrating", "boring", "tiring", "stressful", "possible", "impossible"}
+)
 _SUBJECTS = frozenset({"she", "he", "they", "it", "she's", "he's"})
 _VISUAL_THINGS = frozenset(
     {
@@ -41,7 +45,7 @@ def support(r: Reader) -> str | None:
         and not (m.label == "independent" and _negated(r, m.start))
         and not (m.start and r.tokens[m.start - 1].kind == "n" and m.end - m.start == 2)  # "30 min a week"
     ]
-    found += _adult_help(r)
+    found += _adult_help(r) + _done_for(r)
     if not found:
         return None
     best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
@@ -88,6 +92,28 @@ def _adult_help(r: Reader) -> list[Match]:
         if label == "model" and any(t.low in _VISUAL_THINGS for t in after):
             label = "visual"  # "I showed him the first-then card": a visual cue
         out.append(Match(label, match.start, match.end))
+    return out
+
+
+def _done_for(r: Reader) -> list[Match]:
+    """An adult with any verb doing it 'for him': 'I end up putting everything in his bag for him'. The word before
+    'for' must not describe the task ('it's so hard for her' is no help given)."""
+    out = []
+    for match in lexicon("for_student").find(r.tokens):
+        start = match.start
+        while start > 0 and r.tokens[start - 1].text not in ".;!?,:" and match.start - start < 10:
+            start -= 1
+        window = r.tokens[start : match.start]
+        adults = lexicon("adult_subjects").find(window)
+        if not adults or match.start - (start + adults[-1].end) < 1 or window[-1].low in _DESCRIBING:
+            continue
+        if lexicon("adult_actions").find(window):
+            continue  # "I start the tear for him": the action itself says how much help
+        between = window[adults[-1].end :]
+        if any(t.low in _SUBJECTS or t.low in ("not", "never", "don't", "doesn't", "didn't") for t in between):
+            continue
+        if not _hoped_for(r, match.start):
+            out.append(Match("full_physical", match.start, match.end))
     return out
 
 
