@@ -101,6 +101,8 @@ class _Numbers:
             starts.append(current)
             if token.text in _BOUNDARY or (token.text == "," and i + 1 < len(toks) and toks[i + 1].low not in _SOFT):
                 current = i + 1
+            elif token.low in ("but", "although", "though", "however") and i:
+                current = i  # "She wants to wear it, but she can do only 1 button of 5": the hope ends at "but"
         return starts
 
     def _clause_ends(self) -> list[int]:
@@ -207,6 +209,8 @@ class _Numbers:
             if after_x is not None and after_x.kind == "n":
                 return None  # "2x30 min a week": sessions times minutes, a schedule
             return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
+        if self.tok(k) is not None and self.tokens[k].text == "+" and not self.gap(k - 1, k):
+            k += 1  # "15+ min"
         units = lexicon("units").find(self.tokens[k : k + 4])
         if units and units[0].start == 0:
             label = units[0].label
@@ -298,6 +302,9 @@ class _Numbers:
             return False  # IEP mtg 3/14
         if not total or value > total:
             return False
+        time_unit = lexicon("units").find(self.tokens[j + 2 : j + 3])
+        if time_unit and time_unit[0].label in ("minutes", "seconds"):
+            return _Reading(i, j + 3, value, None, time_unit[0].label, None)  # "20 of the 30 minutes": 20 minutes
         unit = "level" if self._rubric_near(j + 2) else "of"
         return _Reading(i, j + 2, value, None, unit, total)
 
@@ -360,6 +367,8 @@ class _Numbers:
         before = self.tokens[i - 1].low if i else ""
         if cue in ("target", "goal", "past") or self._past_after(reading):
             return True
+        if any(t.low in ("target", "goal", "goals", "aim") for t in self.tokens[max(0, i - 2) : i]):
+            return True  # "Target 80% by June", "Goal 20 wpm"
         manner = self.tokens[reading.end : reading.end + 3]
         if len(manner) > 1 and manner[0].low == "at" and manner[1].low in ("once", "a", "the"):
             return True  # "hits 2 keys at once": how, not how many
@@ -398,8 +407,8 @@ class _Numbers:
         if prev is not None and prev.low in ("every", "each"):
             return True  # "breaks every 20 min": a schedule
         lead = [t.low for t in toks[max(0, i - 3) : i]]
-        if found and self.clause[i] <= self._last_end and any(w in _WINDOW for w in lead[-2:]):
-            return True  # "6 words in 5 minutes": the count's time window
+        if self.clause[i] <= self._last_end and (any(w in _WINDOW for w in lead[-2:]) or lead[-1:] == ["/"]):
+            return True  # "6 words in 5 minutes", "150 words/45 min": the count's time window
         window = toks[max(0, i - 4) : i]
         thing = lexicon("period_nouns").find(window)
         verb_after_thing = thing and any(t.low in _PERIOD_VERBS for t in window[thing[-1].end :])
@@ -492,7 +501,7 @@ def read_baselines(text: str, tokens: list[Token], claimed: set[int]) -> list[Ba
             continue
         if not numbers.not_present_level(reading, found):
             found.append(_baseline(numbers, reading))
-            numbers._last_end = reading.end
+        numbers._last_end = reading.end  # a later "in 5 minutes" is this reading's window, kept or not
         i = reading.end
     return _flag_conflicts(found)
 
