@@ -129,7 +129,11 @@ def _hoped_for(r: Reader, i: int) -> bool:
 
 
 def communication(r: Reader) -> str | None:
-    found = [m for m in lexicon("communication").find(r.tokens, r.claimed) if not _negated(r, m.start)]
+    found = [
+        m
+        for m in lexicon("communication").find(r.tokens, r.claimed)
+        if not _negated(r, m.start) and not r._preceded_by(m.start, "negations", 2)  # "no AAC yet"
+    ]
     for match in found:
         r.note("communication", match.start, match.end)
         r.device_tokens.update(range(match.start, match.end))
