@@ -81,6 +81,7 @@ class _Numbers:
         self.text, self.tokens, self.claimed = text, tokens, claimed
         self._words = tokens.index()[0] if isinstance(tokens, Tokens) else {}
         self.clause = self._clause_starts()
+        self._last_end = -1  # where the last number reading ended: a later "in 5 minutes" may be its window
         self.clause_end = self._clause_ends()
         self.cues = self._cue_marks()
 
@@ -145,29 +146,15 @@ class _Numbers:
             return True  # a describing word: "a 5-step task", "a 3-minute probe", "two-switch scanning"
         if token.kind != "n":
             return False  # "once", "three": number words are no dates, times or labels
-        if token.kind == "n" and (len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0")):
+        if len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0"):
             return True
-        if token.kind == "n" and len(token.low) == 4 and token.low.isdigit() and 1900 <= int(token.low) <= 2100:
+        if len(token.low) == 4 and token.low.isdigit() and 1900 <= int(token.low) <= 2100:
             return True
         if prev is not None and (prev.low in _MONTH_WORDS or prev.text in {"#", "$"}):
             return True
-        if (
-            prev is not None
-            and prev.text == ":"
-            and i > 1
-            and self.tokens[i - 2].kind == "n"
-            and not self.gap(i - 2, i - 1)
-        ):
+        if self._clock(i - 2, i - 1) or self._clock(i, i + 1):
             return True  # 10:30
         if nxt is not None and (nxt.low in _MONTH_WORDS or nxt.low in {"am", "pm", "st", "nd", "rd", "th"}):
-            return True
-        if (
-            nxt is not None
-            and nxt.text == ":"
-            and not self.gap(i, i + 1)
-            and self.tok(i + 2)
-            and self.tok(i + 2).kind == "n"
-        ):
             return True
         joined = prev is not None and prev.kind == "n" and self.gap(i - 1, i) in {"/", ".", ")", "-", " "}
         if joined and (len(prev.low) >= 3 or len(token.low) >= 3):
@@ -462,8 +449,6 @@ class _Numbers:
             return False
         clause = self.tokens[self.clause[reading.start] : self.clause_end[reading.start]]
         return bool(lexicon("schedule_words").find(clause))
-
-    _last_end = -1
 
     def counts(self, reading: _Reading) -> str | None:
         """What the number counts: the words after it in its clause (or before it, for a bare duration)."""

@@ -109,7 +109,6 @@ def score_record(report: Report, record: dict, case: Case) -> list[str]:
     """Add one labeled request to the report; returns the names of the fields it got wrong."""
     exp = record["expected"]
     t = report.tallies
-    wrong = []
     name_ok = _single(t["student"], exp.get("student"), case.student, lambda a, b: fold(a) == fold(b))
     if case.student and fold(case.student) in _role_words():
         report.role_names += 1
