@@ -17,6 +17,9 @@ A number is a present level when it measures what the student does now. The prin
 5. What remains is read in the unit its words give: percent, x of y, a rate, minutes, seconds, a rubric
    level, or a count of the things the next words name (a plural noun, "times", "3x"). A number with no
    unit is not a measure.
+6. A measure is the student's only when the student is its subject: in a clause whose last-named doer
+   is the class, peers or "we" ("peers 1-2 min", "Classmates typically tie in under 30 seconds", "we sit
+   for about 15 minutes") the number measures them, unless "we" observed it ("we counted 12").
 The unit is never converted: "12 minutes for coat and boots" stays 12 minutes.
 """
 
@@ -29,9 +32,12 @@ MAX_NUMBERS = 400  # numbers read per request; a longer run of numbers is a data
 _SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
 _MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 _BOUNDARY = frozenset(".;!?•▪◦")
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof", "coach"})
 _SOFT = frozenset({"with", "in", "at", "on", "for", "across", "over", "within", "and", "during"})
 _PER_TIME = frozenset({"week", "weeks", "wk", "day", "days", "month", "months", "weekly", "daily", "monthly"})
-_SERVICE_TIME = frozenset({"week", "weeks", "wk", "month", "months", "weekly", "monthly"})  # service minutes
+_SERVICE_TIME = frozenset(
+    {"week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "weekly", "monthly"}
+)  # service minutes
 _DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", "meter", "meters", "mile", "miles"})
 _PERIOD_VERBS = frozenset(
     {"is", "was", "are", "were", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
@@ -42,13 +48,63 @@ _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its", "last", "past"})
 _QUOTES = frozenset("'\"“‘")
 _NOT_DOING = frozenset(
-    {"the", "a", "an", "top", "bottom", "last", "first", "next", "with", "of", "for", "in", "on", "at", "to", "and",
-     "or", "his", "her", "their", "my", "our", "your", "via", "by", "from", "than", "these", "those", "all", "both"}
+    {
+        "the",
+        "a",
+        "an",
+        "top",
+        "bottom",
+        "last",
+        "first",
+        "next",
+        "with",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "and",
+        "or",
+        "his",
+        "her",
+        "their",
+        "my",
+        "our",
+        "your",
+        "via",
+        "by",
+        "from",
+        "than",
+        "these",
+        "those",
+        "all",
+        "both",
+    }
 )
 _LEAD_IN = frozenset({"after", "before", "about", "only", "approximately", "around", "roughly", "maybe", "like"})
 _ONCE_AFTER = frozenset(
-    {"today", "yesterday", "a", "per", "this", "all", "during", "in", "each", "every", "last", "on", "by", "with",
-     "since", "so", "already", "now", "before"}
+    {
+        "today",
+        "yesterday",
+        "a",
+        "per",
+        "this",
+        "all",
+        "during",
+        "in",
+        "each",
+        "every",
+        "last",
+        "on",
+        "by",
+        "with",
+        "since",
+        "so",
+        "already",
+        "now",
+        "before",
+    }
 )
 _NOT_PERIOD_LEAD = frozenset({"every", "each", "per", "a", "an", "the", "of", "to"})
 
@@ -77,8 +133,13 @@ def number_value(token: Token) -> float | None:
 class _Numbers:
     """One pass over the tokens of a request, reading each number once."""
 
-    def __init__(self, text: str, tokens: list[Token], claimed: set[int]) -> None:
+    def __init__(self, text: str, tokens: list[Token], claimed: set[int], student: str | None = None) -> None:
         self.text, self.tokens, self.claimed = text, tokens, claimed
+        self._student = {"he", "she", "him", "her", "his", "he's", "she's", "student", "child"}
+        if student:
+            self._student |= {fold(w) for w in student.split()}
+        others = lexicon("others_subjects")
+        self._others = {m.end - 1: m for m in others.find(tokens)}
         self._words = tokens.index()[0] if isinstance(tokens, Tokens) else {}
         self.clause = self._clause_starts()
         self._last_end = -1  # where the last number reading ended: a later "in 5 minutes" may be its window
@@ -100,7 +161,10 @@ class _Numbers:
             if i and "\n" in self.gap(i - 1, i):
                 current = i
             starts.append(current)
-            if token.text in _BOUNDARY or (token.text == "," and i + 1 < len(toks) and toks[i + 1].low not in _SOFT):
+            title = token.text == "." and i and toks[i - 1].low in _TITLES  # "Mr. Fiske": no clause ends
+            if (token.text in _BOUNDARY and not title) or (
+                token.text == "," and i + 1 < len(toks) and toks[i + 1].low not in _SOFT
+            ):
                 current = i + 1
             elif token.low in ("but", "although", "though", "however") and i:
                 current = i  # "She wants to wear it, but she can do only 1 button of 5": the hope ends at "but"
@@ -144,8 +208,8 @@ class _Numbers:
         token, prev, nxt = self.tokens[i], self.tok(i - 1), self.tok(i + 1)
         if nxt is not None and nxt.kind == "w" and self.gap(i, i + 1) == "-" and not nxt.low.endswith("s"):
             return True  # a describing word: "a 5-step task", "a 3-minute probe", "two-switch scanning"
-        if token.kind != "n":
-            return False  # "once", "three": number words are no dates, times or labels
+        if token.kind != "n":  # "once", "three": number words are no dates, times or labels...
+            return prev is not None and prev.kind == "w" and self.gap(i - 1, i) == "-"  # ...but "base-ten" names
         if len(token.low) > 4 or (len(token.low) > 1 and token.low[0] == "0"):
             return True
         if len(token.low) == 4 and token.low.isdigit() and 1900 <= int(token.low) <= 2100:
@@ -195,6 +259,8 @@ class _Numbers:
             after_x = self.tok(k + 1)
             if after_x is not None and after_x.kind == "n":
                 return None  # "2x30 min a week": sessions times minutes, a schedule
+            if value != int(value):
+                return None  # "1.5x time": a multiplier, not a count
             return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
         if self.tok(k) is not None and self.tokens[k].text == "+" and not self.gap(k - 1, k):
             k += 1  # "15+ min"
@@ -285,8 +351,8 @@ class _Numbers:
             return False  # within 1/4 inch of the line
         if slash and value == 20 and total >= 20:
             return False  # 20/70 visual acuity
-        if slash and self._after_date_word(i):
-            return False  # IEP mtg 3/14
+        if slash and (self._after_date_word(i) or self._slash_date(i, value, total, after)):
+            return False  # IEP mtg 3/14, "conf 5/19", "OT probe 3/6: 65%"
         if not total or value > total:
             return False
         time_unit = lexicon("units").find(self.tokens[j + 2 : j + 3])
@@ -294,6 +360,18 @@ class _Numbers:
             return _Reading(i, j + 3, value, None, time_unit[0].label, None)  # "20 of the 30 minutes": 20 minutes
         unit = "level" if self._rubric_near(j + 2) else "of"
         return _Reading(i, j + 2, value, None, unit, total)
+
+    def _slash_date(self, i: int, value: float, total: float, after: Token | None) -> bool:
+        """m/d with nothing counted after it: a day of the year when the second number cannot be a month
+        ("surgery 2/28") or when it labels what follows ("probe 3/6: 65%", "(email 3/4)")."""
+        if not (value == int(value) and total == int(total) and 1 <= value <= 12 and 1 <= total <= 31):
+            return False
+        counted = after is not None and after.kind == "w" and after.low not in _SOFT | {"to", "is", "was", "at"}
+        if counted and after.low not in word_set("date_words"):
+            return False  # "2/8 steps", "3/4 days"
+        prev = self.tok(i - 1)
+        labels = after is not None and after.text in {":", ")", "-"} and prev is not None and prev.kind == "w"
+        return total > 12 or labels
 
     def _after_date_word(self, i: int) -> bool:
         window = [t for t in self.tokens[max(0, i - 3) : i] if t.text != ","]
@@ -320,8 +398,12 @@ class _Numbers:
         listed = lexicon("count_nouns").find(window)
         excluded = lexicon("not_count_nouns").find(window)
         for offset, token in enumerate(window):
-            if token.kind != "w" or (offset and window[offset - 1].kind != "w"):
-                break
+            if (
+                token.kind != "w"
+                or (offset and window[offset - 1].kind != "w")
+                or "\n" in self.gap(k + offset - 1, k + offset)
+            ):
+                break  # the counted thing is on the number's own line
             if excluded and excluded[0].start == offset:
                 return None
             if listed and listed[0].start == offset:
@@ -352,7 +434,7 @@ class _Numbers:
         i = reading.start
         cue = self.cues[i]
         before = self.tokens[i - 1].low if i else ""
-        if cue in ("target", "goal", "past") or self._past_after(reading):
+        if cue in ("target", "goal", "past") or self._past_after(reading) or self._others_measure(i):
             return True
         if any(t.low in ("target", "goal", "goals", "aim") for t in self.tokens[max(0, i - 2) : i]):
             return True  # "Target 80% by June", "Goal 20 wpm"
@@ -366,6 +448,18 @@ class _Numbers:
         if cue == "from" and before in {"to", "reach"} and found:
             return True  # "from 2 of 5 to 4 of 5": where the student is going
         return self._period_length(reading, found) or self._score(reading) or self._schedule(reading)
+
+    def _others_measure(self, i: int) -> bool:
+        """Principle 6: the last doer named in the clause before the number is the class, peers or "we"."""
+        observing = word_set("observing_verbs")
+        for k in range(i - 1, max(self.clause[i], i - 25) - 1, -1):
+            token = self.tokens[k]
+            if token.low in self._student or (token.low.endswith("'s") and token.low[:-2] in self._student):
+                return False
+            if k in self._others:
+                after = self.tok(k + 1)
+                return not (after is not None and after.low in observing)
+        return False
 
     def _distance_condition(self, reading: _Reading) -> bool:
         """'tossed from 5 feet', 'stands 10 feet away': a distance that sets the task, not a measure of it."""
@@ -412,6 +506,8 @@ class _Numbers:
         nxt = self.tok(reading.end)
         if nxt is not None and nxt.low == "x":
             return True  # "30 min x2 a week": service minutes
+        if prev is not None and prev.low == "x" and i > 1 and toks[i - 2].kind == "n":
+            return True  # "2 x 30 min OT": sessions times minutes
         after = toks[reading.end : reading.end + 3]
         per_service = after and after[0].text == "/" and len(after) > 1 and after[1].low in _SERVICE_TIME
         if after and (after[0].low in _SERVICE_TIME or per_service):
@@ -470,9 +566,10 @@ class _Numbers:
         return self.text[words[0].start : words[-1].end] if words else None
 
 
-def read_baselines(text: str, tokens: list[Token], claimed: set[int]) -> list[Baseline]:
-    """Every present level in the text, in order (claimed tokens are ages, grades and names)."""
-    numbers = _Numbers(text, tokens, claimed)
+def read_baselines(text: str, tokens: list[Token], claimed: set[int], student: str | None = None) -> list[Baseline]:
+    """Every present level in the text, in order (claimed tokens are ages, grades and names; the student's name
+    tells whose measure a number is)."""
+    numbers = _Numbers(text, tokens, claimed, student)
     found: list[Baseline] = []
     i = seen = 0
     while i < len(tokens) and seen < MAX_NUMBERS:

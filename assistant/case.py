@@ -35,7 +35,10 @@ def read_case(text: str) -> Case:
     team = supports.team(reader)
     interests = context.interests(reader)
     student = names.student(reader)
-    baselines = read_baselines(text, reader.tokens, reader.claimed)
+    pronoun = context.pronoun(reader)
+    if communication in (None, "verbal"):
+        communication = supports.speech(reader, student, pronoun) or communication
+    baselines = read_baselines(text, reader.tokens, reader.claimed, student)
     ranked, setting = context.routine(reader, reader.interest_tokens | reader.device_tokens)
     themes = list(dict.fromkeys(m.label for m in lexicon("themes").find(tokenize(" , ".join(interests)))))
     disagreeing = [b for b in baselines if b.conflict][:6]
@@ -60,7 +63,7 @@ def read_case(text: str) -> Case:
         team=team,
         tools=context.tools(reader),
         support_level=context.support_level(reader),
-        pronoun=context.pronoun(reader),
+        pronoun=pronoun,
         evidence=reader.evidence,
         conflicts=conflicts,
     )

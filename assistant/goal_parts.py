@@ -101,6 +101,8 @@ def modal_will(text: str) -> re.Match[str] | None:
     """The 'will' of the goal's verb. The lowercase one comes first: a student named Will is capitalized
     ("By June, Will will write..."); a goal written in capitals falls back to any case."""
     return _LOWER_WILL.search(text) or _WILL.search(text)
+
+
 _ADVERBS = {"independently", "consistently", "accurately", "correctly", "successfully", "safely", "also", "then"}
 
 

@@ -156,16 +156,33 @@ def _same(token: str, word: str) -> bool:
     return token == word or (token.endswith("'s") and token[:-2] == word)
 
 
+class WordLoader(yaml.SafeLoader):
+    """YAML for word lists: only true/false are booleans, so the words "no", "yes", "on" and "off" stay words
+    (YAML 1.1 would read them as booleans and the phrase would silently never match)."""
+
+
+WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in rules if tag != "tag:yaml.org,2002:bool"]
+    for first, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+WordLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+def load_words(path: Path) -> dict:
+    """A data file of word lists."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=WordLoader)
+
+
 @lru_cache(maxsize=1)
 def case_words() -> dict:
     """assistant/data/case_words.yaml, loaded once."""
-    return yaml.safe_load((DATA / "case_words.yaml").read_text(encoding="utf-8"))
+    return load_words(DATA / "case_words.yaml")
 
 
 @lru_cache(maxsize=1)
 def routines() -> dict:
     """assistant/data/routines.yaml, loaded once."""
-    return yaml.safe_load((DATA / "routines.yaml").read_text(encoding="utf-8"))
+    return load_words(DATA / "routines.yaml")
 
 
 @cache

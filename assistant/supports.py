@@ -3,6 +3,7 @@
 from assistant.lexicon import (
     Match,
     case_words,
+    fold,
     lexicon,
     word_set,
 )
@@ -10,10 +11,30 @@ from assistant.reader import TITLES, Reader
 from assistant.schemas import SUPPORT_ORDER
 
 _DESCRIBING = frozenset(
-    {"hard", "easy", "difficult", "tough", "fun", "good", "bad", "great", "better", "worse", "harder", "easier",
-     "important", "helpful", "scary", "frustrating", "boring", "tiring", "stressful", "possible", "impossible"}
+    {
+        "hard",
+        "easy",
+        "difficult",
+        "tough",
+        "fun",
+        "good",
+        "bad",
+        "great",
+        "better",
+        "worse",
+        "harder",
+        "easier",
+        "important",
+        "helpful",
+        "scary",
+        "frustrating",
+        "boring",
+        "tiring",
+        "stressful",
+        "possible",
+        "impossible",
+    }
 )
-_SUBJECTS = frozenset({"she", "he", "they", "it", "she's", "he's"})
 _VISUAL_THINGS = frozenset(
     {
         "card",
@@ -43,9 +64,10 @@ def support(r: Reader) -> str | None:
         if m.label != "_none"
         and not _hoped_for(r, m.start)
         and not (m.label == "independent" and _negated(r, m.start))
-        and not (m.start and r.tokens[m.start - 1].kind == "n" and m.end - m.start == 2)  # "30 min a week"
+        and not r._preceded_by(m.start, "support_negations", 3)  # "no more HOH", "without pushing her"
+        and not (m.start and r.tokens[m.start - 1].kind == "n" and r.tokens[m.start].low in _NUMBER_UNITS)  # "30 min a"
     ]
-    found += _adult_help(r) + _done_for(r)
+    found += [m for m in _adult_help(r) + _done_for(r) if m.start not in r.quoted]  # "He said 'I did it!'"
     if not found:
         return None
     best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
@@ -83,12 +105,16 @@ def _adult_help(r: Reader) -> list[Match]:
         if doer is None or _hoped_for(r, match.start):
             continue
         between = window[doer:]
-        if any(t.low in _SUBJECTS or t.low in ("not", "never", "don't", "doesn't", "didn't") for t in between):
+        if _student_acts(between):
             continue  # "Teacher reports she cuts": the student does it; "I don't do it for him": no help
         after = r.tokens[match.end : match.end + 5]
         if after and after[0].low in roles:
             continue  # "I told her mom": not a prompt to the student
-        label = match.label
+        if match.start and r.tokens[match.start - 1].low in _STUDENT_OBJECTS:
+            continue  # "I help him zip", "I watch her tie": the student does it
+        if r._preceded_by(match.start, "support_negations", 3):
+            continue  # "without pushing her too hard"
+        label = _finished_by_student(r, match, match.label)
         if label == "model" and any(t.low in _VISUAL_THINGS for t in after):
             label = "visual"  # "I showed him the first-then card": a visual cue
         out.append(Match(label, match.start, match.end))
@@ -110,17 +136,45 @@ def _done_for(r: Reader) -> list[Match]:
         if lexicon("adult_actions").find(window):
             continue  # "I start the tear for him": the action itself says how much help
         between = window[adults[-1].end :]
-        if any(t.low in _SUBJECTS or t.low in ("not", "never", "don't", "doesn't", "didn't") for t in between):
-            continue
+        if _student_acts(between) or len(between) < 2:
+            continue  # "I worry for her", "advocate for her": no task object, so nothing is done in her place
         if not _hoped_for(r, match.start):
-            out.append(Match("full_physical", match.start, match.end))
+            out.append(Match(_finished_by_student(r, match, "full_physical"), match.start, match.end))
     return out
+
+
+_NUMBER_UNITS = frozenset({"min", "max", "mod", "mins"})  # after a number: minutes or a maximum, not an assist level
+_STUDENT_OBJECTS = frozenset({"him", "her", "them"})
+_NOT = frozenset({"not", "never", "don't", "doesn't", "didn't", "dont", "doesnt", "didnt"})
+
+
+def _student_acts(between: list) -> bool:
+    """Whether the words between an adult and an action make someone else the doer or deny the help: a subject
+    pronoun ("Teacher reports she cuts", "I know it takes time for him") or a negation ("I don't do it")."""
+    for k, token in enumerate(between):
+        if token.low in _NOT or token.low in ("she", "he", "they", "she's", "he's"):
+            return True
+        nxt = between[k + 1].low if k + 1 < len(between) else ""
+        if token.low in ("it", "it's") and (token.low == "it's" or nxt in ("is", "was") or nxt.endswith("s")):
+            return True  # "it takes", "it is": "it" as a subject; "typing it for her": an object
+    return False
+
+
+def _finished_by_student(r: Reader, match: Match, label: str) -> str:
+    """An adult doing part and the student the rest is partial help: "I start the zipper and then he pulls it up
+    the rest of the way"."""
+    if label != "full_physical":
+        return label
+    end = match.end
+    while end < len(r.tokens) and end - match.end < 16 and r.tokens[end].text not in ".;!?":
+        end += 1
+    return "partial_physical" if lexicon("student_finishes").find(r.tokens[match.end : end]) else label
 
 
 def _hoped_for(r: Reader, i: int) -> bool:
     """A support phrase in a clause that states a goal ('we want him to do it independently')."""
     start = i
-    while start > 0 and r.tokens[start - 1].text not in ".;!?•▪◦" and i - start < 8:
+    while start > 0 and r.tokens[start - 1].text not in ".;!?•▪◦" and i - start < 14:
         start -= 1
     window = r.tokens[start:i]
     targets = lexicon("target_cues").find(window)
@@ -143,14 +197,105 @@ def communication(r: Reader) -> str | None:
     return next((mode for mode in ("aac", "nonverbal", "verbal") if mode in labels), None)
 
 
+_PRONOUN_FORMS = {"he": ("he", "he's", "he'll", "he'd"), "she": ("she", "she's", "she'll", "she'd")}
+_OTHER_PRONOUNS = frozenset({"he", "she", "they", "he's", "she's", "they're", "you", "we", "i"})
+_CONTINUING = frozenset({",", "and", ";", "&", "but", "then"})
+
+
+def speech(r: Reader, student: str | None, pronoun: str | None) -> str | None:
+    """The student talking is verbal communication, the student not talking is nonverbal: a speech verb whose
+    subject is the student (the student's name or pronoun, "the child"), or that goes on a sentence about the
+    student ("She's learning English, speaks Arabic at home"), or a third-person verb opening a note ("Speaks
+    Turkish"). Adults' speech ("Mom says", "I told him"), the passive ("he was told") and other senses ("tells
+    time") do not count."""
+    words = case_words()
+    fillers, negators = lexicon("speech_fillers"), lexicon("speech_negators")
+    passive, degrees = word_set("speech_passive"), lexicon("speech_degrees")
+    not_before = words["speech_not_before"]
+    name = fold(student.split()[0]) if student else None
+    subjects = set(_PRONOUN_FORMS.get(pronoun or "", _PRONOUN_FORMS["he"] + _PRONOUN_FORMS["she"]))
+    found: list[tuple[str, Match]] = []
+    for verb in lexicon("speech_verbs").find(r.tokens, r.claimed):
+        j, negated, is_passive = verb.start, False, False
+        while j > 0 and verb.start - j < 5:
+            before = r.tokens[max(0, j - 2) : j]
+            hit = (negators.find(before) or fillers.find(before) or [None])[-1]
+            if hit is None or hit.end != len(before):
+                break
+            span = before[hit.start :]
+            negated |= bool(negators.find(span))
+            is_passive |= verb.label == "say" and any(t.low in passive for t in span)
+            j -= len(span)
+        nxt = r.tokens[verb.end : verb.end + 2]
+        if is_passive or (nxt and nxt[0].low in not_before.get(r.tokens[verb.start].low, [])):
+            continue
+        if not _student_subject(r, j, verb, name, subjects):
+            continue
+        if negated:
+            if verb.label == "talk" and not (nxt and degrees.find(nxt[:1]) and degrees.find(nxt[:1])[0].start == 0):
+                found.append(("nonverbal", verb))
+            continue
+        if verb.label == "talk" or _quote_follows(r, verb.end):
+            found.append(("verbal", verb))
+    if not found:
+        return None
+    label, match = next((f for f in found if f[0] == "nonverbal"), found[0])
+    r.note("communication", match.start, match.end)
+    return label
+
+
+_QUOTES = frozenset("\"'“”‘’:")
+
+
+def _quote_follows(r: Reader, i: int) -> bool:
+    """A report of speech counts as the student's own words only when it quotes them ("he said 'I did it!'");
+    "she says her hand hurts" reports what was said, which a writer may have heard from anyone."""
+    for k in range(i, min(i + 14, len(r.tokens))):
+        token = r.tokens[k]
+        if token.text[0] in _QUOTES:
+            return True
+        if token.text in ".;!?" and not (k and r.tokens[k - 1].low in TITLES):
+            return False
+    return False
+
+
+def _student_subject(r: Reader, j: int, verb: Match, name: str | None, subjects: set[str]) -> bool:
+    """Whether the word before position j (the subject of the verb at verb.start) is the student."""
+    if j == 0 or r.sentence_start(j):
+        first = r.tokens[j].low  # a note's third-person opening: "Speaks Turkish", "Doesn't talk at all yet"
+        return first.endswith("s") or first.endswith("sn't") or first.endswith("snt")
+    if r.tokens[j - 1].text == ")":  # "Aisha (4th) speaks Arabic": the subject is before the aside
+        k = j - 1
+        while k > 0 and j - k < 8 and r.tokens[k].text != "(":
+            k -= 1
+        if r.tokens[k].text == "(" and k > 0:
+            j = k
+    subject = r.tokens[j - 1]
+    if subject.low in subjects or (name and subject.low in (name, name + "'s")):
+        return True
+    nouns = lexicon("student_nouns").find(r.tokens[max(0, j - 3) : j])
+    if nouns and nouns[-1].end == min(j, 3):
+        return True
+    if subject.low not in _CONTINUING:
+        return False
+    adults = lexicon("adult_subjects")
+    for k in range(j - 2, max(-1, j - 30), -1):  # back through the sentence to its last subject
+        token = r.tokens[k]
+        if token.low in subjects or (name and token.low in (name, name + "'s")):
+            return True
+        if adults.find([token]) or token.low in _OTHER_PRONOUNS or r.sentence_start(k):
+            return False
+    return False
+
+
 def access(r: Reader) -> list[str]:
     skip_after = case_words()["access_not_after"]
     out = []
     for match in lexicon("access").find(r.tokens, r.claimed):
         r.device_tokens.update(range(match.start, match.end))  # an access device names no routine
         nxt = r.tokens[match.end].low if match.end < len(r.tokens) else ""
-        if nxt in skip_after.get(r.tokens[match.start].low, []):
-            continue
+        if nxt in skip_after.get(r.tokens[match.start].low, []) or r._preceded_by(match.start, "negations", 2):
+            continue  # "no AAC yet": not a device the student uses
         r.note("access", match.start, match.end)
         r.claim(match)
         out.append(match.label)

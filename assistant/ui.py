@@ -26,6 +26,8 @@ COMMUNICATION_CHOICES = [("", ""), ("speaks", "verbal"), ("uses AAC", "aac"), ("
 
 def routine_choices() -> list[tuple[str, str]]:
     return [("", ""), *((routine_label(r), r) for r in routines() if r != "not_routine")]
+
+
 CSS = """
 .card { border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem 1rem; }
 @media (max-width: 900px) { .gradio-container { padding: 0.25rem !important; } }

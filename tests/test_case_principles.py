@@ -1,0 +1,90 @@
+"""The reading principles of the Case reader, each in several wordings (the figures are in evals/understanding)."""
+
+import pytest
+
+from assistant.case import read_case
+from assistant.lexicon import case_words, routines
+
+
+def _booleans(value) -> int:
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, dict):
+        return sum(_booleans(k) + _booleans(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_booleans(v) for v in value)
+    return 0
+
+
+def test_word_lists_keep_no_on_and_off_as_words():
+    """YAML 1.1 reads no/yes/on/off as booleans; a word list must keep them as the words they are."""
+    assert _booleans(case_words()) == 0
+    assert _booleans(routines()) == 0
+    assert "no" in case_words()["negations"]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Aisha (4th) speaks Arabic at home and said 'shukran' when she finished.", "verbal"),
+        ("He told Ms. Daley in the office 'I like this job!'", "verbal"),
+        ("Ximena is getting a gait trainer. She's a talker, she'll tell you what she wants.", "verbal"),
+        ("Kevin was talking about the game the whole time.", "verbal"),
+        ("PreK room 3. she wouldnt get off the bus. doesnt talk at all yet.", "nonverbal"),
+        ("Elif, ASD, nonspeaking, no AAC yet. Centers are hard.", "nonverbal"),
+        ("Jonah uses his talker to ask for more.", "aac"),
+        ("Grace tells me her hand hurts when she writes.", None),  # reported, not the student's own words
+        ("Mom says he finishes his homework at home.", None),
+        ("He was told to sit down three times.", None),
+        ("I give him step-by-step verbal reminders at dismissal.", None),
+        ("He can tell time on an analog clock now.", None),
+    ],
+)
+def test_the_student_talking_not_talking_or_using_a_device(text, mode):
+    assert read_case(text).communication == mode
+
+
+def test_a_negated_device_is_no_access():
+    case = read_case("Elijah, gr 2, ASD, non-speaking, no AAC yet (eval pending w/ SLP).")
+    assert "aac" not in case.access
+
+
+@pytest.mark.parametrize(
+    ("text", "support"),
+    [
+        (
+            "I usually end up starting the zipper for him and then he pulls it up the rest of the way.",
+            "partial_physical",
+        ),
+        ("The rest of the time I'm doing it for her.", "full_physical"),
+        ("I usually end up typing it for her.", "full_physical"),
+        ("At home I put my hand over his hand to hold the pencil.", "full_physical"),
+        ("She navigates the hallway with her cane and required 4 verbal cues to find room 118.", "verbal"),
+        ("Cooking: follows a picture recipe with 1-2 gestural prompts.", "gestural"),
+        ("Ben writes 3 of 7 letters after I model each letter. No more HOH.", "model"),
+        ("She unpacked with me pointing toward each bin.", "gestural"),
+        ("He cut 3 circles. He said 'I did it!!' and smiled.", None),
+        ("How do I advocate for her with the teacher?", None),
+    ],
+)
+def test_the_help_an_adult_gives_is_the_support(text, support):
+    assert read_case(text).support == support
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("Takes 6-7 minutes to get her coat zipped at dismissal (peers 1-2 min).", [(6, "minutes")]),
+        ("Types 16 wpm, handwriting 9 lpm. Peers 40 wpm.", [(16, "per_minute"), (9, "per_minute")]),
+        ("Fernando tied both shoes in 95 seconds. Classmates typically tie in under 30 seconds.", [(95, "seconds")]),
+        ("we sit for about 15 minutes and he's rolling around long before we're done", []),
+        ("When we counted, he got up 11 times in the lesson.", [(11, "count")]),
+        ("Camila had knee surgery 2/28 and drops her materials about 3 times a day.", [(3, "count")]),
+        ("OT probe 3/6: 65% legible.", [(65, "percent")]),
+        ("accoms: scribe for ELA, 1.5x time", []),
+        ("O&M w/ Mr. Castellanos 2x/wk. Opens his combo lock 2 of 5 tries.", [(2, "of")]),
+        ("She measured 3 of 8 lines with base-ten blocks. She receives 2 x 30 min OT per her IEP.", [(3, "of")]),
+    ],
+)
+def test_only_the_students_present_levels_are_baselines(text, levels):
+    assert [(b.value, b.unit) for b in read_case(text).baselines] == levels
