@@ -32,6 +32,8 @@ MAX_NUMBERS = 400  # numbers read per request; a longer run of numbers is a data
 _SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
 _MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 _BOUNDARY = frozenset(".;!?•▪◦")
+_OBJECT_LEADS = frozenset({"into", "with", "to", "at", "from", "than", "like", "near", "beside", "by", "for"})
+_TARGET_WORDS = frozenset({"target", "goal", "goals", "aim"})
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof", "coach"})
 _SOFT = frozenset({"with", "in", "at", "on", "for", "across", "over", "within", "and", "during"})
 _PER_TIME = frozenset({"week", "weeks", "wk", "day", "days", "month", "months", "weekly", "daily", "monthly"})
@@ -155,12 +157,16 @@ class _Numbers:
     def _clause_starts(self) -> list[int]:
         """For every token, where its clause starts: sentence ends, semicolons, line breaks, and commas not
         followed by a word that carries the clause on."""
-        starts, current = [], 0
+        starts, current, depth = [], 0, 0
         toks = self.tokens
         for i, token in enumerate(toks):
-            if i and "\n" in self.gap(i - 1, i):
-                current = i
+            gap = self.gap(i - 1, i) if i else ""
+            if i and ("\n" in gap or (depth == 0 and (" - " in gap or "—" in gap or " – " in gap))):
+                current = i  # a new line, or a spaced dash: "wants OT to look at it - he falls 3 times a week"
             starts.append(current)
+            depth = max(0, min(depth + (token.text == "(") - (token.text == ")"), 3))
+            if depth and token.text == ",":
+                continue  # "Henry (4th grade, hard of hearing) once a week": an aside's commas end no clause
             title = token.text == "." and i and toks[i - 1].low in _TITLES  # "Mr. Fiske": no clause ends
             if (token.text in _BOUNDARY and not title) or (
                 token.text == "," and i + 1 < len(toks) and toks[i + 1].low not in _SOFT
@@ -259,8 +265,8 @@ class _Numbers:
             after_x = self.tok(k + 1)
             if after_x is not None and after_x.kind == "n":
                 return None  # "2x30 min a week": sessions times minutes, a schedule
-            if value != int(value):
-                return None  # "1.5x time": a multiplier, not a count
+            if value != int(value) or (after_x is not None and after_x.low in ("time", "extended", "longer", "the")):
+                return None  # "1.5x time", "2x extended time": a multiplier, not a count
             return _Reading(i, k + 1, value, high, "count", None)  # "3x/day", "5x"
         if self.tok(k) is not None and self.tokens[k].text == "+" and not self.gap(k - 1, k):
             k += 1  # "15+ min"
@@ -276,6 +282,8 @@ class _Numbers:
         if (i and self.tokens[i - 1].low == "level") or self._rubric_after(k):
             return _Reading(i, i + 1, value, None, "level", self._rubric_points(i))
         end = self._count_noun(k, i)
+        if end is not None and self._describing(i, end, high):
+            return None  # "2-3 word phrases", "a 5 step task": the number describes the thing, it counts nothing
         if end is not None:
             rate = lexicon("units").find(self.tokens[end : end + 3])
             if rate and rate[0].start == 0 and rate[0].label == "per_minute":
@@ -285,6 +293,17 @@ class _Numbers:
                 return _Reading(i, total[1], value, None, "of", total[0])  # "18 legible letters out of 40"
             return _Reading(i, end, value, high, "count", None)
         return None
+
+    def _describing(self, i: int, end: int, high: float | None) -> bool:
+        """A range or an article before, a singular noun after, then a plural noun: "speaks in 2-3 word phrases",
+        "a 5 step task" ("wrote her name with 2 letter reversals" counts reversals)."""
+        prev = self.tok(i - 1)
+        if high is None and not (prev is not None and prev.low in ("in", "a", "an", "of", "uses", "using")):
+            return False
+        noun, nxt = self.tok(end - 1), self.tok(end)
+        singular = noun is not None and noun.kind == "w" and not noun.low.endswith("s")
+        plural = nxt is not None and nxt.kind == "w" and len(nxt.low) > 3 and nxt.low.endswith("s")
+        return singular and plural and noun.low not in ("time", "times")
 
     def _total_after(self, k: int) -> tuple[float, int] | None:
         """'... out of 40', '... of the 8', '1 time in 5 recesses' right after a count: (the total, where it ends)."""
@@ -358,7 +377,7 @@ class _Numbers:
         time_unit = lexicon("units").find(self.tokens[j + 2 : j + 3])
         if time_unit and time_unit[0].label in ("minutes", "seconds"):
             return _Reading(i, j + 3, value, None, time_unit[0].label, None)  # "20 of the 30 minutes": 20 minutes
-        unit = "level" if self._rubric_near(j + 2) else "of"
+        unit = "level" if self._rubric_near(j + 2) or (i and self.tokens[i - 1].low == "level") else "of"
         return _Reading(i, j + 2, value, None, unit, total)
 
     def _slash_date(self, i: int, value: float, total: float, after: Token | None) -> bool:
@@ -436,8 +455,11 @@ class _Numbers:
         before = self.tokens[i - 1].low if i else ""
         if cue in ("target", "goal", "past") or self._past_after(reading) or self._others_measure(i):
             return True
-        if any(t.low in ("target", "goal", "goals", "aim") for t in self.tokens[max(0, i - 2) : i]):
-            return True  # "Target 80% by June", "Goal 20 wpm"
+        named = [t.low for t in self.tokens[max(0, i - 2) : i]]
+        if named[-1:] and (
+            named[-1] in _TARGET_WORDS or (named[0] in _TARGET_WORDS and named[-1] in (":", "is", "of", "=", "("))
+        ):
+            return True  # "Target 80% by June", "Goal: 20 wpm"; not "selected the correct target on 18 of 25 trials"
         manner = self.tokens[reading.end : reading.end + 3]
         if len(manner) > 1 and manner[0].low == "at" and manner[1].low in ("once", "a", "the"):
             return True  # "hits 2 keys at once": how, not how many
@@ -457,7 +479,9 @@ class _Numbers:
             if token.low in self._student or (token.low.endswith("'s") and token.low[:-2] in self._student):
                 return False
             if k in self._others:
-                after = self.tok(k + 1)
+                after, lead = self.tok(k + 1), self.tok(self._others[k].start - 1)
+                if lead is not None and (lead.low in _OBJECT_LEADS or lead.text == "/"):
+                    continue  # "bumps into walls/peers ~5x": peers as the object, not the doer
                 return not (after is not None and after.low in observing)
         return False
 
@@ -595,8 +619,13 @@ def _baseline(numbers: _Numbers, reading: _Reading) -> Baseline:
     lead_in = start > 1 and toks[start - 1].low in _LEAD_IN
     if lead_in and toks[start - 2].kind == "w" and toks[start - 2].low not in glue:
         start -= 2  # "tires after 2 sentences", "writes about 7 words per minute"
-    elif start and toks[start - 1].kind == "w" and toks[start - 1].low not in glue:
-        start -= 1  # the verb before: "copies 6 words"
+    elif (
+        start
+        and toks[start - 1].kind == "w"
+        and toks[start - 1].low not in glue
+        and not (start > 1 and toks[start - 2].low in glue | {"to", "his", "her", "their", "my"})
+    ):
+        start -= 1  # the verb before: "copies 6 words" (not the object in "brings spoon to mouth 3 of 10")
     counts = numbers.counts(reading)
     end = toks[reading.end - 1].end
     tail = text.find(counts, end) if counts else -1

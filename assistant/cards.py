@@ -86,9 +86,19 @@ def goal_card(goal: Goal) -> str:
         ("Baseline", c.baseline or "**missing: measure it**"),
         ("Target", c.target),
     ]
+    fit = goal.fit
+    if fit is not None and fit.status == "none":
+        head = [
+            f"### No close match in the goal bank for {goal.student}",
+            "",
+            "None of the bank's goals answers this request faithfully, so here is a **frame in your words**: fill "
+            "the [brackets], or start from one of the nearest bank goals below.",
+            "",
+        ]
+    else:
+        head = [f"### Goal for {goal.student}", ""]
     lines = [
-        f"### Goal for {goal.student}",
-        "",
+        *head,
         goal.goal_text,
         "",
         "| Component | |",
@@ -98,8 +108,19 @@ def goal_card(goal: Goal) -> str:
         "**Objectives**",
         *(f"- **{o.period}:** {o.text}" for o in goal.objectives),
     ]
-    verdict = "Measurable" if goal.review.measurable else "Not measurable"
-    lines += ["", f"**Rubric:** {verdict}."]
+    if goal.finished:
+        verdict = "Measurable" if goal.review.measurable else "Not measurable"
+        lines += ["", f"**Rubric:** {verdict}."]
+    else:
+        failed = [c.message for c in goal.review.checks if not c.passed and c.severity == "critical"]
+        lines += ["", "**Not a finished goal yet.**" + (" " + "; ".join(failed) + "." if failed else "")]
+    if fit is not None:
+        lines += ["", f"**Fit to your request:** {fit.status} ({fit.score:.2f}) - " + "; ".join(fit.reasons[:4])]
+        if fit.alternatives:
+            lines += ["", "**Nearest bank goals:**"]
+            lines += [f"- ({a.score:.2f}) {a.goal_text}" for a in fit.alternatives]
+    for extra in goal.more_goals:
+        lines += ["", "---", "", goal_card(extra.model_copy(update={"case": None}))]
     if goal.missing_information:
         lines += ["", "**Still needed:**", *(f"- {m}" for m in goal.missing_information)]
     lines += [f"_{n}_" for n in goal.notes]

@@ -15,7 +15,7 @@ TIMEFRAME = re.compile(
     rf"(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:quarter|grading\s+period|trimester))|"
     rf"{NUM}\s+(?:instructional\s+|school\s+|calendar\s+)?(?:weeks|months|years?)|"
     rf"(?:one|1|a)\s+(?:school\s+)?year|"
-    rf"(?:{_MONTHS})(?:\s+\d{{1,2}})?,?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"(?:{_MONTHS})(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?\b|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
     rf"\[(?:date|timeframe)[^\]]*\])",
     re.I,
 )

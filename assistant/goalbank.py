@@ -1,4 +1,6 @@
-"""The goal bank: render a template, set a target from a baseline, ladder objectives, pick templates.
+"""The goal bank: render a template, use a baseline in its own unit, set a target, ladder objectives.
+
+Which template answers a request is decided by assistant/fit.py.
 
 Every number in a drafted goal comes from the request or from the documented defaults below:
 - timeframe: "By the annual IEP review";
@@ -8,18 +10,19 @@ Every number in a drafted goal comes from the request or from the documented def
   never above the template's own total ("of 6 steps");
   durations to stretch (minutes on task): 1.5 x baseline; latencies to shrink (seconds to start): half;
 - target with no baseline: the template's default target;
-- objective ladder (criterion_steps): even steps from the baseline to the target over the reporting periods;
-  with no baseline the first step starts from half the target (percent: 30 points below), marked as a
-  placeholder until the baseline is measured;
-- objective ladder (fading_prompts): the template's prompts, most support first, ending at the goal's own.
+- objective ladder (criterion_steps): even steps from the baseline to the target over the reporting periods,
+  rounded toward the target and never back past the baseline; with no baseline the first step starts from
+  half the target (percent: 30 points below), marked as a placeholder until the baseline is measured;
+- objective ladder (fading_prompts): the student's support fading toward the goal's own (assistant/faithful.py),
+  or the template's prompts when the request gives no support level.
 """
 
 import math
 import re
-from typing import Any
 
 from assistant.corpus import GoalTemplate
-from assistant.schemas import Baseline, Case, Objective, SearchFilters
+from assistant.lexicon import word_set
+from assistant.schemas import Baseline, Case, Objective
 
 DEFAULT_TIMEFRAME = "By the annual IEP review"
 
@@ -111,10 +114,20 @@ def baseline_in_unit(case: Case, template: GoalTemplate) -> float | None:
         return baseline.value * 60 if have == "minutes" else baseline.value / 60
     if have == "of" and want == "percent" and baseline.out_of:
         return round(100 * baseline.value / baseline.out_of)
-    family = {"of": "count", "count": "count", "level": "count", "steps": "count"}
+    if (have == "level") != (want == "level"):
+        return None  # a rubric level is only ever a level: "4 of 12 words" is no "level 4"
+    if have == "of" and want == "steps" and _counts_occasions(baseline):
+        return None  # "washed hands 0 of 5 days" counts days, not the routine's steps
+    family = {"of": "count", "count": "count", "level": "level", "steps": "count"}
     if family.get(have, have) == family.get(want, want):
         return baseline.value
     return None
+
+
+def _counts_occasions(baseline: Baseline) -> bool:
+    """An x of y baseline whose total counts occasions (days, trials), not parts of a task."""
+    words = re.findall(r"[a-z]+", f"{baseline.text} {baseline.counts or ''}".lower())
+    return any(w in word_set("occasion_nouns") for w in words)
 
 
 def choose_target(template: GoalTemplate, baseline: float | None) -> float:
@@ -136,8 +149,10 @@ def choose_target(template: GoalTemplate, baseline: float | None) -> float:
     return min(target, total) if total else target
 
 
-def _round(value: float, unit: str) -> float:
-    return float(5 * round(value / 5)) if unit == "percent" else float(max(1, round(value)))
+def _toward(value: float, unit: str, rising: bool) -> float:
+    """A benchmark rounded toward the target, so the first one is already past the baseline."""
+    step = 5.0 if unit == "percent" else 1.0
+    return max(step if unit != "percent" else 0.0, (math.ceil if rising else math.floor)(value / step) * step)
 
 
 def period_names(periods: int) -> list[str]:
@@ -145,14 +160,25 @@ def period_names(periods: int) -> list[str]:
 
 
 def objective_ladder(
-    template: GoalTemplate, student: str, target: float, baseline: float | None, periods: int
+    template: GoalTemplate,
+    student: str,
+    target: float,
+    baseline: float | None,
+    periods: int,
+    prompts: list[str] | None = None,
+    prompting: str | None = None,
 ) -> list[Objective]:
-    """Benchmarks over the reporting periods: the criterion steps up, or the support fades."""
+    """Benchmarks over the reporting periods: the criterion steps from the baseline toward the target (never
+    back past the baseline), or the support fades (the student's own fading prompts when given)."""
     names = period_names(periods)
+    goal_prompt = prompting or template.prompt_level
     steps: list[tuple[float, str]] = []
     if template.ladder == "fading_prompts":
-        prompts = [*template.ladder_prompts[:-1], template.prompt_level][-periods:]
-        steps = [(target, prompts[min(i, len(prompts) - 1)]) for i in range(periods)]
+        fading = prompts or [*template.ladder_prompts[:-1], goal_prompt]
+        fading = fading[-periods:]
+        spread = [fading[min(len(fading) - 1, (i * len(fading)) // periods)] for i in range(periods)]
+        spread[-1] = goal_prompt
+        steps = [(target, p) for p in spread]
     else:
         if baseline is not None:
             start = baseline
@@ -160,48 +186,25 @@ def objective_ladder(
             start = max(10.0, target - 30) if template.higher_is_better else min(100.0, target + 30)
         else:
             start = target / 2 if template.higher_is_better else target * 2
-        steps = [
-            (_round(start + (target - start) * (i + 1) / periods, template.unit), template.prompt_level)
-            for i in range(periods)
-        ]
-        steps[-1] = (target, template.prompt_level)
+        rising = target >= start
+        values = [_toward(start + (target - start) * (i + 1) / periods, template.unit, rising) for i in range(periods)]
+        values[-1] = target
+        for i in range(1, len(values)):  # rounding must not step back
+            values[i] = max(values[i], values[i - 1]) if rising else min(values[i], values[i - 1])
+        if baseline is not None:
+            values = [max(v, baseline) if rising else min(v, baseline) for v in values]
+        steps = [(v, goal_prompt) for v in values]
     objectives = []
-    for name, (value, prompting) in zip(names, steps, strict=True):
+    for name, (value, prompt) in zip(names, steps, strict=True):
         criterion = template.criterion.replace("{target}", format_target(value, template.unit))
         objectives.append(
             Objective(
                 period=name,
                 text=(
                     f"By the end of {name}, {template.condition}, {student} will {template.behavior} {criterion} "
-                    f"{prompting} {template.mastery}."
+                    f"{prompt} {template.mastery}."
                 ),
+                value=value,
             )
         )
     return objectives
-
-
-def _template_score(template: GoalTemplate, rank: int, case: Case) -> float:
-    score = 3.0 / (rank + 1)
-    if case.baseline is not None:
-        score += 2.0 if baseline_in_unit(case, template) is not None else -2.0
-        noun = re.findall(r"[a-z]+", f"{case.baseline.counts or ''} {case.baseline.text}".lower())
-        text = f"{template.criterion} {template.baseline_unit}".lower()
-        score += 1.5 * any(len(w) > 3 and w in text for w in noun)
-    wanted = case.support_level or "standard"
-    score += 1.5 if template.support_level == wanted else 0.0
-    if case.grade_band:
-        score += 2.0 if case.grade_band in template.grade_bands else -3.0
-    return score
-
-
-def pick_templates(services: Any, case: Case, domain: str) -> list[GoalTemplate]:
-    """Goal-bank templates of the domain, best first: retrieval rank, unit, grade band, support level."""
-    templates = {g.id: g for g in services.corpus.goals if g.domain == domain}
-    families: dict[str, list[GoalTemplate]] = {}
-    for g in templates.values():
-        families.setdefault(g.skill, []).append(g)
-    found = services.searcher.search(case.request, k=12, filters=SearchFilters(kind="goal", domain=domain))
-    ranked_skills = [templates[p.source_id].skill for p in found if p.source_id in templates]
-    ranked_skills += [s for s in families if s not in ranked_skills]
-    scored = [(_template_score(t, rank, case), t) for rank, skill in enumerate(ranked_skills) for t in families[skill]]
-    return [t for _, t in sorted(scored, key=lambda pair: pair[0], reverse=True)]

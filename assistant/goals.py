@@ -4,28 +4,29 @@ Numbers and defaults are documented in goalbank.py. With a language model config
 offline draft; output that fails validation or the rubric after one retry is replaced by the offline draft.
 """
 
+import re
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from assistant.case import read_case
+from assistant.case import read_case, routine_label
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
-from assistant.errors import AssistantError
+from assistant.faithful import age_misfits, faithful_checks, prompt_phrase, prompt_words, target_support
+from assistant.fit import Fitter, alternatives, need_text, own_skill
 from assistant.goalbank import (
     DEFAULT_TIMEFRAME,
     baseline_in_unit,
     choose_target,
     format_target,
     objective_ladder,
-    pick_templates,
     render_template,
 )
 from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
 from assistant.rubric import is_measurable, run_rubric
-from assistant.schemas import Case, Citation, Components, Goal, Review, SearchFilters
+from assistant.schemas import SUPPORT_ORDER, Case, Citation, Components, Fit, Goal, Review, SearchFilters
 
 
 def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -> list[Citation]:
@@ -56,14 +57,49 @@ def missing_information(case: Case, template: GoalTemplate, baseline: float | No
     return missing
 
 
-def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate) -> Goal:
-    """Fill one template with the request's facts; the rubric review is attached by the check step."""
+def _prompting(case: Case, template: GoalTemplate) -> tuple[str, list[str] | None]:
+    """The goal's prompt phrase and, when the student's support is known, the objectives' fading prompts: from
+    the support now toward one step less (DOMAIN.md), in prompts the student can take in."""
+    aim = target_support(case)
+    if aim is None:
+        phrase = template.prompt_level
+        if case.communication in ("nonverbal", "aac") and "verbal" in phrase:
+            phrase = prompt_phrase(case, "verbal")  # the verbal step, for a student who does not use speech
+        return phrase, None
+    now = SUPPORT_ORDER.index(case.support)
+    levels = list(SUPPORT_ORDER[now : SUPPORT_ORDER.index(aim) + 1]) or [aim]
+    return prompt_phrase(case, aim), [prompt_phrase(case, level) for level in levels]
+
+
+def humanize(text: str) -> str:
+    """Durations and counts as an IEP writes them: "26 minutes" not "1586 seconds", "1 time" not "1 times"."""
+
+    def seconds(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n < 120:
+            return match.group(0)
+        minutes, rest = divmod(n, 60)
+        return f"{minutes} minutes" + (f" {rest} seconds" if rest else "")
+
+    text = _SECONDS.sub(seconds, text)
+    singular = prompt_words()["singular"]
+    return _ONE.sub(lambda m: f"{m.group(1)} {singular.get(m.group(2).lower(), m.group(2))}", text)
+
+
+_SECONDS = re.compile(r"\b(\d{3,6}) seconds\b")
+_ONE = re.compile(r"\b(1|one) ([a-z]+s)\b")
+
+
+def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate, fit: Fit | None = None) -> Goal:
+    """Fill one template with the request's facts: the baseline quoted as given and used in its own unit, the
+    prompting from the student's support and communication; the review is attached by the check step."""
     periods = services.settings.reporting_periods
     baseline = baseline_in_unit(case, template)
     target = choose_target(template, baseline)
     shown_baseline = case.baseline.text if case.baseline else None
     name = case.name
-    text = render_template(template, student=name, target=target)
+    prompting, fading = _prompting(case, template)
+    text = render_template(template, student=name, target=target, prompt_level=prompting)
     if shown_baseline and baseline is not None:
         text += f" Baseline: {shown_baseline}."
     elif shown_baseline:
@@ -71,11 +107,76 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate)
     else:
         text += f" Baseline: [to be measured: {template.baseline_unit}]."
     criterion = template.criterion.replace("{target}", format_target(target, template.unit))
-    siblings = [g for g in services.corpus.goals if g.domain == domain and g.skill == template.skill]
+    siblings = [g for g in services.corpus.goals if g.domain == template.domain and g.skill == template.skill]
     variants = {
-        g.support_level: render_template(g, student=name, target=choose_target(g, baseline_in_unit(case, g)))
+        g.support_level: humanize(
+            render_template(g, student=name, target=choose_target(g, baseline_in_unit(case, g)), prompt_level=prompting)
+        )
         for g in siblings
     }
+    objectives = objective_ladder(template, name, target, baseline, periods, prompts=fading, prompting=prompting)
+    return Goal(
+        goal_text=humanize(text),
+        domain=template.domain,
+        student=name,
+        case=case,
+        components=Components(
+            timeframe=DEFAULT_TIMEFRAME,
+            condition=template.condition,
+            behavior=template.behavior.rstrip(" ,"),
+            criterion=humanize(criterion),
+            mastery=template.mastery,
+            measurement=template.measurement,
+            baseline=shown_baseline,
+            target=format_target(target, template.unit),
+        ),
+        objectives=[o.model_copy(update={"text": humanize(o.text)}) for o in objectives],
+        educational_relevance=template.educational_relevance,
+        missing_information=missing_information(case, template, baseline),
+        citations=_citations(services, case, template.domain, template),
+        review=Review(measurable=False, domain=template.domain, checks=[], suggested_rewrite=None),
+        template_id=template.id,
+        support_level=template.support_level,
+        grade_band=case.grade_band,
+        variants=variants,
+        fit=fit,
+        routines=list(_fitter(services).facts[template.id].routines),
+        baseline_unit=template.unit,
+        baseline_value=baseline,
+        target_value=target,
+    )
+
+
+def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
+    """No bank goal answers the request: a frame in the OT's own words, [bracketed] where a fact is needed."""
+    name = case.name
+    routine = routine_label(case.routine)
+    if routine and age_misfits(routine, case.grade_band):
+        routine = case.evidence.get("routine")  # the OT's own words ("morning meeting", not "circle time")
+    during = f"during {routine}" if routine else "[during which school routine]"
+    skill = own_skill(case)
+    if skill and skill.split()[0].lower() in _VERBS:
+        behavior = skill
+    else:
+        need = need_text(case)
+        behavior = f"[do what, observably: {need}]" if need else "[do what, observably]"
+    if case.baseline is not None:
+        criterion = f"[target, in the same measure as '{case.baseline.text}']"
+    else:
+        criterion = "[how much: for example 4 of 5 opportunities]"
+    aim = target_support(case)
+    support = prompt_phrase(case, aim) if aim else "[with what support]"
+    text = (
+        f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} [on how many days or trials], "
+        f"as measured by [how the data are taken]."
+    )
+    if case.baseline is not None:
+        text += f" Baseline: {case.baseline.text}."
+    missing = [
+        "No goal in the bank is a close fit for this request, so this is a frame in your words: fill the [brackets], "
+        "or pick one of the nearest bank goals below.",
+        *(q for q in _frame_questions(case)),
+    ]
     return Goal(
         goal_text=text,
         domain=domain,
@@ -83,29 +184,62 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate)
         case=case,
         components=Components(
             timeframe=DEFAULT_TIMEFRAME,
-            condition=template.condition,
-            behavior=template.behavior.rstrip(" ,"),
+            condition=during,
+            behavior=behavior,
             criterion=criterion,
-            mastery=template.mastery,
-            measurement=template.measurement,
-            baseline=shown_baseline,
-            target=format_target(target, template.unit),
+            mastery="[on how many days or trials]",
+            measurement="[how the data are taken]",
+            baseline=case.baseline.text if case.baseline else None,
+            target="[target]",
         ),
-        objectives=objective_ladder(template, name, target, baseline, periods),
-        educational_relevance=template.educational_relevance,
-        missing_information=missing_information(case, template, baseline),
-        citations=_citations(services, case, domain, template),
+        objectives=[],
+        educational_relevance="[how this lets the student take part in the school day]",
+        missing_information=missing,
+        citations=_frame_citations(services, case, domain, fit),
         review=Review(measurable=False, domain=domain, checks=[], suggested_rewrite=None),
-        template_id=template.id,
-        support_level=template.support_level,
+        template_id="frame",
+        support_level="standard",
         grade_band=case.grade_band,
-        variants=variants,
+        fit=fit,
+        finished=False,
+        routines=[case.routine] if case.routine else [],
     )
 
 
+def _frame_citations(services: Any, case: Case, domain: str, fit: Fit) -> list[Citation]:
+    """The nearest bank goals offered, and the primer passages on the domain."""
+    by_id = {g.id: g for g in services.corpus.goals}
+    bank = [
+        Citation(source_id=a.source_id, title=f"Goal bank: {by_id[a.source_id].skill}", excerpt=a.goal_text[:280])
+        for a in fit.alternatives
+        if a.source_id in by_id
+    ]
+    primer = services.searcher.search(case.request, k=2, filters=SearchFilters(kind="primer", domain=domain))
+    return [*bank, *(p.citation() for p in primer)]
+
+
+def _frame_questions(case: Case) -> list[str]:
+    from assistant.case import case_questions
+
+    return case_questions(case)
+
+
+_VERBS = frozenset(
+    {"manage", "open", "button", "zip", "tie", "use", "write", "copy", "cut", "type", "find", "get", "put", "pack",
+     "unpack", "carry", "eat", "drink", "wash", "stay", "sit", "follow", "complete", "start", "finish", "wipe",
+     "change", "join", "walk", "navigate", "access", "hold", "pour", "scoop", "feed", "organize", "log", "board",
+     "ride", "take", "turn", "keep", "ask", "request", "tolerate", "participate", "play", "catch", "throw", "climb",
+     "fasten", "remove", "hang", "locate", "read", "draw", "trace", "color", "glue", "fold", "count", "press",
+     "activate", "select", "transfer", "move", "push", "pull", "reach", "grasp", "dress", "undress", "brush"}
+)  # fmt: skip
+
+
 def check_goal(goal: Goal) -> Goal:
-    """Attach the rubric review; a drafted goal must pass every critical check."""
+    """Attach the rubric review and the content checks against the Case; a goal shown as finished passes
+    every critical check of both."""
     checks = run_rubric(goal.goal_text)
+    if goal.case is not None and goal.finished:
+        checks += faithful_checks(goal, goal.case)
     return goal.model_copy(
         update={
             "review": Review(
@@ -114,9 +248,23 @@ def check_goal(goal: Goal) -> Goal:
                 checks=checks,
                 suggested_rewrite=None,
                 anti_patterns=[c.name for c in checks if not c.passed and c.id != "baseline"],
-            )
+            ),
+            "finished": goal.finished and is_measurable(checks),
         }
     )
+
+
+_FITTERS: dict[int, Fitter] = {}
+# Fits drafted as finished goals; any other fit gets a frame in the OT's words with the nearest bank goals.
+COMPOSED = ("good",)
+
+
+def _fitter(services: Any) -> Fitter:
+    """The bank's fit scorer, built once per corpus."""
+    key = id(services.corpus)
+    if key not in _FITTERS:
+        _FITTERS[key] = Fitter(list(services.corpus.goals), services.searcher)
+    return _FITTERS[key]
 
 
 def _retrieve(services: Any) -> RunnableLambda:
@@ -127,18 +275,33 @@ def _retrieve(services: Any) -> RunnableLambda:
         if payload.get("student"):
             case = case.model_copy(update={"student": payload["student"]})
         domain = payload.get("domain") or classify_domain(case.request, services.searcher)[0]
-        return {**payload, "case": case, "domain": domain, "templates": pick_templates(services, case, domain)}
+        ranked = _ranked(services, case, domain, pinned=bool(payload.get("domain")))
+        return {**payload, "case": case, "domain": domain, "ranked": ranked}
 
     return RunnableLambda(step, name="retrieve")
 
 
+def _ranked(services: Any, case: Case, domain: str, pinned: bool) -> list:
+    """Templates by fit; the classified domain breaks near-ties, and an asked-for domain is kept to."""
+    ranked = _fitter(services).ranked(case, {domain: 0.05})
+    if pinned:
+        ranked = [r for r in ranked if r[1].domain == domain]
+    return ranked
+
+
 def _compose_and_check(services: Any) -> RunnableLambda:
     def step(state: dict) -> Goal:
-        for template in state["templates"][:8]:
-            goal = check_goal(compose_goal(services, state["case"], state["domain"], template))
-            if goal.review.measurable:
+        case, ranked = state["case"], state["ranked"]
+        for _, template, fit in ranked[:8]:
+            if fit.status not in COMPOSED:
+                continue  # the best-scored template may be a partial fit while a close second fits well
+            fit = fit.model_copy(update={"alternatives": alternatives(ranked, template.skill, case.name)})
+            goal = check_goal(compose_goal(services, case, state["domain"], template, fit))
+            if goal.finished:
                 return goal
-        raise AssistantError("no goal-bank template for this request passed the rubric; please rephrase it")
+        best = ranked[0][2] if ranked else Fit(score=0.0, status="none", reasons=["the goal bank is empty"])
+        none = best.model_copy(update={"status": "none", "alternatives": alternatives(ranked, "", case.name)})
+        return frame_goal(services, case, state["domain"], none)
 
     return RunnableLambda(step, name="compose_check")
 
@@ -175,6 +338,8 @@ def _llm_compose_and_check(services: Any) -> RunnableLambda:
     def step(state: dict) -> Goal:
         fallback = offline.invoke(state)
         case = state["case"]
+        if not fallback.finished:
+            return fallback  # no faithful bank goal: the model must not turn the frame into a confident goal
         passages = "\n".join(c.excerpt for c in fallback.citations[1:])
         prompt = load_prompt(
             "goal",
@@ -190,13 +355,18 @@ def _llm_compose_and_check(services: Any) -> RunnableLambda:
                 reply = ask(services.llm, message, history)
             except LLMUnavailable as exc:
                 return _noted(fallback, f"{exc}; this is the offline draft.")
+            worded = None
             try:
                 draft = parse_json(reply, GoalDraft)
-                problems = _draft_problems(draft, case)
+                worded = _from_draft(fallback, draft)
+                failed = [c for c in worded.review.checks if not c.passed and c.severity == "critical"]
+                problems = list(
+                    dict.fromkeys([*_draft_problems(draft, case), *(f"{c.name}: {c.message}" for c in failed)])
+                )
             except ValueError as exc:
                 problems = [str(exc)]
-            if not problems:
-                return _from_draft(fallback, draft)
+            if worded is not None and worded.finished and not problems:
+                return worded  # it passed the rubric and the content checks against the Case
             history += [("human", message), ("ai", reply)]
             message = load_prompt("reask", errors="; ".join(problems))
         return _noted(
@@ -223,6 +393,7 @@ def _from_draft(fallback: Goal, draft: GoalDraft) -> Goal:
     goal = fallback.model_copy(
         update={
             "goal_text": draft.goal_text,
+            "routines": read_case(draft.goal_text).routines,  # what the model's own wording is about
             "components": components,
             "educational_relevance": draft.educational_relevance,
             "notes": [*fallback.notes, "Worded by the language model; checked against the rubric."],
@@ -237,6 +408,41 @@ def goal_chain(services: Any) -> Runnable:
     return _retrieve(services) | composer
 
 
+# "1) ... 2) ...", "(a) ... (b) ...", "1. ... 2. ..." at a line start, "First ... Second ...": one need each
+_MARKER = re.compile(
+    r"(?:(?<=\s)|^)(?:\(?[1-4a-d]\)|[1-4]\.(?=\s)|(?:first|second|third)(?:ly)?\b"
+    r"(?!\s*(?:grade|grader|graders|gr\b|time|year|period|day|week|floor|place|half|quarter|semester|lunch|recess"
+    r"|class|hour|shift|thing I|of all)),?)",  # an ordinal that starts a need, not "second grade"
+    re.IGNORECASE,
+)
+
+
+def split_needs(text: str) -> list[str]:
+    """The separate needs of a request that asks for several goals, each with the request's opening (which
+    names the student); [text] when it asks for one. A marker must come at a word start, and the markers must
+    count up (1 then 2, a then b): a pattern with no nested repeats, so the scan is linear."""
+    marks = [m for m in _MARKER.finditer(text[:20000])]
+    picked: list[re.Match] = []
+    for m in marks:
+        key = m.group(0).strip("(),. ").lower()[:1]
+        order = "1234" if key.isdigit() else "abcd" if key in "abcd" and len(m.group(0).strip("(),. ")) == 1 else "fst"
+        if not picked:
+            if key in ("1", "a", "f"):
+                picked.append(m)
+            continue
+        last = picked[-1].group(0).strip("(),. ").lower()[:1]
+        if order.find(key) == order.find(last) + 1 and order.find(last) >= 0:
+            picked.append(m)
+    if len(picked) < 2:
+        return [text]
+    parts = []
+    for m, nxt in zip(picked, [*picked[1:], None], strict=True):
+        part = text[m.end() : nxt.start() if nxt else len(text)].strip(" ,;:-\n")
+        if part:
+            parts.append(part)
+    return parts if len(parts) >= 2 else [text]
+
+
 def draft_goal(
     request: str,
     services: Any,
@@ -247,11 +453,20 @@ def draft_goal(
 ) -> Goal:
     """A measurable goal with objectives, variants and citations for a free-text request; a Case already
     read from the request (the chat's, or one the OT corrected) is used as it is."""
-    payload = {
-        "request": request if case is not None else clean_text(request, "request"),
-        "support_level": support_level,
-        "student": student,
-        "domain": domain,
-        "case": case,
-    }
-    return goal_chain(services).invoke(payload)
+    text = request if case is not None else clean_text(request, "request")
+    needs = split_needs(text) if case is None else [text]
+    payload = {"request": needs[0], "support_level": support_level, "student": student, "domain": domain, "case": case}
+    if len(needs) == 1:
+        return goal_chain(services).invoke(payload)
+    whole = read_case(text)  # the student's facts, wherever in the request they are
+    goals = []
+    for need in needs:
+        part = read_case(need)  # the need's own routine, skill, baseline and support
+        if part.skill is None:
+            part = part.model_copy(update={"skill": " ".join(need.split()[:16])})
+        facts = {k: getattr(whole, k) for k in ("student", "grade", "age", "grade_band", "plan", "pronoun")}
+        facts.update({k: getattr(whole, k) for k in ("communication", "access") if not getattr(part, k)})
+        part = part.model_copy(update={k: v for k, v in facts.items() if v is not None or k == "student"})
+        goals.append(goal_chain(services).invoke({**payload, "request": need, "case": part}))
+    first = goals[0]
+    return first.model_copy(update={"more_goals": goals[1:], "case": whole.model_copy(update={"request": text})})

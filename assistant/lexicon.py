@@ -89,8 +89,12 @@ class Lexicon:
     """Phrases by label; a phrase ending in '*' matches any ending of its last word."""
 
     def __init__(self, entries: dict[str, list] | None = None, weights: dict[tuple[str, str], float] | None = None):
+        # one-word phrases (and phrases whose second word is a wildcard) by first word; longer phrases by their
+        # first two words, so a place is checked only against the phrases that can start there
         self._exact: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        self._pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], str, float]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        self._firsts: set[str] = set()
         for label, phrases in (entries or {}).items():
             for phrase in phrases:
                 self.add(label, str(phrase), (weights or {}).get((label, str(phrase)), 1.0))
@@ -105,22 +109,31 @@ class Lexicon:
         entry = (words, label, weight)
         if wildcard and len(words) == 1:
             self._prefix.setdefault(words[0][:3], []).append(entry)
-        else:
+            return
+        self._firsts.add(words[0])
+        if len(words) == 1 or words[1].endswith("*"):
             self._exact.setdefault(words[0], []).append(entry)
+        else:
+            self._pairs.setdefault((words[0], words[1]), []).append(entry)
 
     def _at(self, tokens: list[Token], i: int) -> Match | None:
         first = tokens[i].low
-        exact = self._exact.get(first)
-        if exact is None and first.endswith("'s"):
-            exact = self._exact.get(first[:-2])  # a possessive reads as its word: "the nurse's office"
+        if first not in self._firsts and first.endswith("'s"):
+            first = first[:-2]  # a possessive reads as its word: "the nurse's office"
         prefixed = self._prefix.get(first[:3])
-        if exact is None and prefixed is None:
+        if first not in self._firsts and prefixed is None:
             return None
+        candidates = list(self._exact.get(first, ()))
+        if i + 1 < len(tokens):
+            second = tokens[i + 1].low
+            candidates += self._pairs.get((first, second), ())
+            if second.endswith("'s"):
+                candidates += self._pairs.get((first, second[:-2]), ())
         best: Match | None = None
         size, limit = 0, len(tokens) - i
-        for words, label, weight in exact or ():
+        for words, label, weight in candidates:
             n = len(words)
-            if size < n <= limit and (n == 1 or all(_same(tokens[i + k].low, w) for k, w in enumerate(words))):
+            if size < n <= limit and (n == 1 or all(_same(tokens[i + k].low, w) for k, w in enumerate(words[1:], 1))):
                 best, size = Match(label, i, i + n, weight), n
         for words, label, weight in prefixed or ():
             if not size and first.startswith(words[0][:-1]):
@@ -145,7 +158,7 @@ class Lexicon:
         if not isinstance(tokens, Tokens) or len(tokens) < 32:
             return range(len(tokens))
         words, starts = tokens.index()
-        places = [i for w in self._exact.keys() & words.keys() for i in words[w]]
+        places = [i for w in self._firsts & words.keys() for i in words[w]]
         places += [i for p in self._prefix.keys() & starts.keys() for i in starts[p]]
         return sorted(set(places))
 

@@ -16,6 +16,7 @@ from assistant.lexicon import (
 )
 from assistant.reader import DETERMINERS, TITLES, Reader, age_like
 
+_ELONGATED = re.compile(r"(\w)\1{2,}")  # "Hiii", "heyyy": a greeting drawn out for emphasis
 _CONTRACTION = re.compile(r"'(?:ve|m|ll|re|d)$|n't$")
 _NAME_CANDIDATES = 300  # a name is weighed at its first mentions; later ones only count as mentions
 _TIME_WORDS = frozenset({"by", "in", "until", "since", "before", "after", "through", "next", "last", "this", "of"})
@@ -78,7 +79,7 @@ def _candidate(r: Reader, i: int) -> tuple[int, int, str, float] | None:
     if nxt is not None and nxt.kind == "w" and r.text[token.end : nxt.start] == "-" and token.cap:
         bare, end = r.text[token.start : nxt.end], i + 2  # Ji-woo, Mary-Kate
     low = fold(bare)
-    if len(low) < 2 or low in word_set("not_names") or _CONTRACTION.search(low):
+    if len(low) < 2 or _ELONGATED.sub(r"\1", low) in word_set("not_names") or _CONTRACTION.search(low):
         return None  # "I've", "we'll": contractions are never names
     if nxt is not None and nxt.text == ":" and not (i and r.tokens[i - 1].text == ":"):
         return None  # "Rider: Kenji": a field label
@@ -106,7 +107,8 @@ def _name_cues(r: Reader, i: int, end: int, base: float) -> float:
     roles = word_set("other_before")
     if possessive and any(t.low in roles for t in after[:4]):
         return 3.0  # "Camila's mom", "Yusuf's 5th grade teacher": the one whose mom or teacher it is
-    if _ends_with(lexicon("other_before"), before) or _signature(r, i) or _other_after(r, end, possessive):
+    role_before = _before(r, i, dash=True)
+    if _ends_with(lexicon("other_before"), role_before) or _signature(r, i) or _other_after(r, end, possessive):
         return -10.0
     if token.low in _month_words() and before and before[-1].low in _TIME_WORDS:
         return -10.0  # "by June"
@@ -125,8 +127,8 @@ def _name_cues(r: Reader, i: int, end: int, base: float) -> float:
     prev = r.tokens[i - 1] if i else None
     if base < 1.0 and prev is not None and prev.cap and prev.low in vocabulary() and _spaced(r, i - 1, i):
         return -1.0  # "Sensory Profile": a title-case phrase, not a name
-    if after and after[0].kind == "n" and not _grade_follows(r, end):
-        score -= 3.0  # "Room 4", "Tier 2": a label
+    if after and after[0].kind == "n" and not _grade_follows(r, end) and _spaced(r, end - 1, end):
+        score -= 3.0  # "Room 4", "Tier 2": a label ("Abigail - 504" is a name, then a plan)
     if base < 2.0 and r.sentence_start(i) and not subject and not strong:
         score -= 1.0  # a capital at a sentence start says little about a word that is not only a name
     return score
@@ -138,11 +140,11 @@ def _spaced(r: Reader, a: int, b: int) -> bool:
     return bool(gap) and gap.strip() == "" and "\n" not in gap
 
 
-def _before(r: Reader, i: int, past_colon: bool = False) -> list[Token]:
+def _before(r: Reader, i: int, past_colon: bool = False, dash: bool = False) -> list[Token]:
     """Up to three tokens before i, reading past a comma, a parenthesis and the period of a title ('Mrs.
     Brooks'); past a colon only when asked ('Student: Sage', but not 'aide: Jose used...')."""
     out: list[Token] = []
-    j = i - 1
+    j, after = i - 1, r.tokens[i].start
     skip = ",(:" if past_colon else ",("
     while j >= 0 and len(out) < 3:
         token = r.tokens[j]
@@ -151,7 +153,11 @@ def _before(r: Reader, i: int, past_colon: bool = False) -> list[Token]:
             continue
         if token.text in ".!?;:\n":
             break
+        gap = r.text[token.end : after]
+        if dash and " " in gap and any(c in gap for c in "-–—") and gap.strip(" -–—") == "":
+            break  # "from his para - Darius": a spaced dash ends the phrase a role word would name
         out.insert(0, token)
+        after = token.start
         j -= 1
     return out
 

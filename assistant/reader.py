@@ -85,6 +85,7 @@ class Reader:
         self.device_tokens: set[int] = set()  # words of AAC and access devices, which name no routine
         self.evidence: dict[str, str] = {}
         self.quoted = _quoted(self.tokens)
+        self.cache: dict[str, list[Match]] = {}  # lexicon matches over the whole text, found once
         # A writer who starts the message in lowercase may write names in lowercase too ("jaylen gr 2 ...").
         first = next((t for t in self.tokens if t.kind == "w"), None)
         self.lower_text = first is not None and not first.cap

@@ -43,8 +43,17 @@ def name_anti_patterns(checks: list[Check], parts: GoalParts) -> list[str]:
     return names
 
 
-def _bank_template(services: Any, text: str, domain: str, band: str | None) -> GoalTemplate:
-    """The nearest bank goal of the domain, fitting the goal's grade band (K-5 when the goal names none)."""
+def _bank_template(services: Any, text: str, domain: str, band: str | None, case: Case | None = None) -> GoalTemplate:
+    """The bank goal that fits the goal's own situation best (its routine, task words, unit and the student's
+    grade band), so a rewrite's suggestions stay in the goal's setting; the nearest of the domain by search
+    when nothing fits."""
+    if case is not None:
+        from assistant.goals import _fitter
+
+        ranked = _fitter(services).ranked(case, {domain: 0.05})
+        fitting = [t for _, t, fit in ranked if fit.status != "none"]
+        if fitting:
+            return fitting[0]
     found = services.searcher.search(text, k=8, filters=SearchFilters(kind="goal", domain=domain))
     by_id = {g.id: g for g in services.corpus.goals}
     nearest = [by_id[p.source_id] for p in found if p.source_id in by_id]
@@ -128,8 +137,8 @@ def review_goal(text: str, services: Any, case: Case | None = None) -> Review:
     needs_rewrite = any(not c.passed and c.severity != "minor" for c in checks) or not checks[-1].passed
     rewrite = None
     if needs_rewrite:
-        band = (case or read_case(goal)).grade_band
-        rewrite = rewrite_goal(goal, parts, checks, _bank_template(services, goal, domain, band))
+        own = case or read_case(goal)  # the message's reading (read once per turn), or the goal's own
+        rewrite = rewrite_goal(goal, parts, checks, _bank_template(services, goal, domain, own.grade_band, own))
     return Review(
         measurable=is_measurable(checks),
         domain=domain,

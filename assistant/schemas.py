@@ -74,6 +74,22 @@ class Components(BaseModel):
 class Objective(BaseModel):
     period: str
     text: str
+    value: float | None = Field(None, description="The criterion number of this benchmark, in the goal's unit.")
+
+
+class FitAlternative(BaseModel):
+    source_id: str
+    goal_text: str
+    score: float
+
+
+class Fit(BaseModel):
+    """How well the drafted goal answers the request (CONTRACT.md FIT)."""
+
+    score: float
+    status: Literal["good", "partial", "none"]
+    reasons: list[str]
+    alternatives: list[FitAlternative] = Field(default_factory=list)
 
 
 Grade = Literal["prek", "k", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "18-21"]
@@ -152,6 +168,13 @@ class Goal(BaseModel):
     grade_band: GradeBand | None = None
     variants: dict[str, str] = Field(default_factory=dict, description="Support level -> goal text.")
     notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. that the offline draft was used.")
+    fit: Fit | None = None
+    finished: bool = Field(True, description="False for a frame with [slots] or a draft that failed a content check.")
+    routines: list[str] = Field(default_factory=list, description="The routines the goal itself is about.")
+    baseline_unit: str | None = Field(None, description="The unit the goal counts in (the template's).")
+    baseline_value: float | None = Field(None, description="The request's baseline in the goal's unit, when usable.")
+    target_value: float | None = None
+    more_goals: list["Goal"] = Field(default_factory=list, description="One goal for each further need asked for.")
 
 
 class ScopeAnswer(BaseModel):

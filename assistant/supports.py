@@ -1,5 +1,7 @@
 """The support the student needs now (DOMAIN.md's prompt hierarchy), communication, access and team."""
 
+from bisect import bisect_left
+
 from assistant.lexicon import (
     Match,
     case_words,
@@ -79,8 +81,9 @@ def support(r: Reader) -> str | None:
 
 
 def _negated(r: Reader, i: int) -> bool:
+    """A negation earlier in the phrase's own clause ("but" starts a new one: "doesn't talk much but is verbal")."""
     start = i
-    while start > 0 and r.tokens[start - 1].text not in ".;!?," and i - start < 8:
+    while start > 0 and r.tokens[start - 1].text not in ".;!?," and r.tokens[start - 1].low != "but" and i - start < 8:
         start -= 1
     return bool(lexicon("independence_negations").find(r.tokens[start:i]))
 
@@ -92,10 +95,12 @@ def _adult_help(r: Reader) -> list[Match]:
     out = []
     roles = word_set("other_before")
     for match in lexicon("adult_actions").find(r.tokens):
+        if match.start in r.quoted:
+            continue  # "He said 'I did it!'": the student's words, not an adult's help
         start = match.start
         while (
             start > 0
-            and match.start - start < 5
+            and match.start - start < 8
             and (r.tokens[start - 1].text not in ".;!?,:" or (start > 1 and r.tokens[start - 2].low in TITLES))
         ):
             start -= 1  # back to the clause's start, reading past the period of "Ms."
@@ -105,7 +110,7 @@ def _adult_help(r: Reader) -> list[Match]:
         if doer is None or _hoped_for(r, match.start):
             continue
         between = window[doer:]
-        if _student_acts(between):
+        if _student_acts(between, r) or (match.start and r.tokens[match.start - 1].low in _PASSIVE):
             continue  # "Teacher reports she cuts": the student does it; "I don't do it for him": no help
         after = r.tokens[match.end : match.end + 5]
         if after and after[0].low in roles:
@@ -131,12 +136,15 @@ def _done_for(r: Reader) -> list[Match]:
             start -= 1
         window = r.tokens[start : match.start]
         adults = lexicon("adult_subjects").find(window)
+        if _done_passive(window):
+            out.append(Match("full_physical", match.start, match.end))  # "needs her thermos opened for her"
+            continue
         if not adults or match.start - (start + adults[-1].end) < 1 or window[-1].low in _DESCRIBING:
             continue
         if lexicon("adult_actions").find(window):
             continue  # "I start the tear for him": the action itself says how much help
         between = window[adults[-1].end :]
-        if _student_acts(between) or len(between) < 2:
+        if _student_acts(between, r) or len(between) < 2:
             continue  # "I worry for her", "advocate for her": no task object, so nothing is done in her place
         if not _hoped_for(r, match.start):
             out.append(Match(_finished_by_student(r, match, "full_physical"), match.start, match.end))
@@ -144,16 +152,21 @@ def _done_for(r: Reader) -> list[Match]:
 
 
 _NUMBER_UNITS = frozenset({"min", "max", "mod", "mins"})  # after a number: minutes or a maximum, not an assist level
+_PASSIVE = frozenset({"be", "been", "being", "get"})  # "they have to be tied for gym": nobody's help
 _STUDENT_OBJECTS = frozenset({"him", "her", "them"})
 _NOT = frozenset({"not", "never", "don't", "doesn't", "didn't", "dont", "doesnt", "didnt"})
 
 
-def _student_acts(between: list) -> bool:
+def _student_acts(between: list, r: Reader | None = None) -> bool:
     """Whether the words between an adult and an action make someone else the doer or deny the help: a subject
     pronoun ("Teacher reports she cuts", "I know it takes time for him") or a negation ("I don't do it")."""
     for k, token in enumerate(between):
         if token.low in _NOT or token.low in ("she", "he", "they", "she's", "he's"):
             return True
+        named = token.kind == "w" and token.cap and token.low != "i" and not (k and between[k - 1].low in TITLES)
+        gap = r.text[between[k - 1].end : token.start] if (r is not None and k) else ""
+        if named and (any(c in gap for c in "-–:(") or (k and between[k - 1].text in "(:")):
+            return True  # "Para note Fri - Sunny (gr 1) did the whole routine": the student named is the doer
         nxt = between[k + 1].low if k + 1 < len(between) else ""
         if token.low in ("it", "it's") and (token.low == "it's" or nxt in ("is", "was") or nxt.endswith("s")):
             return True  # "it takes", "it is": "it" as a subject; "typing it for her": an object
@@ -171,15 +184,35 @@ def _finished_by_student(r: Reader, match: Match, label: str) -> str:
     return "partial_physical" if lexicon("student_finishes").find(r.tokens[match.end : end]) else label
 
 
+def _done_passive(window: list) -> bool:
+    """'needs her thermos opened for her', 'needs his coat zipped for him': the task done by someone else."""
+    needs = next((k for k, t in enumerate(window) if t.low in ("needs", "need", "needed")), None)
+    return needs is not None and len(window) - needs > 2 and window[-1].low.endswith("ed")
+
+
 def _hoped_for(r: Reader, i: int) -> bool:
     """A support phrase in a clause that states a goal ('we want him to do it independently')."""
     start = i
     while start > 0 and r.tokens[start - 1].text not in ".;!?•▪◦" and i - start < 14:
         start -= 1
-    window = r.tokens[start:i]
-    targets = lexicon("target_cues").find(window)
-    froms = lexicon("from_cues").find(window)
+    targets = _cues_within(r, "target_cues", start, i)
+    froms = _cues_within(r, "from_cues", start, i)
     return bool(targets) and (not froms or froms[-1].start < targets[-1].start)
+
+
+def _cues_within(r: Reader, name: str, start: int, end: int) -> list[Match]:
+    """The matches of a cue lexicon inside tokens[start:end]; the whole text is matched once per reading and
+    searched by position (a window is at most 14 tokens, so this stays linear)."""
+    if name not in r.cache:
+        r.cache[name] = lexicon(name).find(r.tokens)
+    found = r.cache[name]
+    k = bisect_left(found, start, key=lambda m: m.start)
+    out = []
+    while k < len(found) and found[k].start < end:
+        if found[k].end <= end:
+            out.append(found[k])
+        k += 1
+    return out
 
 
 def communication(r: Reader) -> str | None:
@@ -191,7 +224,7 @@ def communication(r: Reader) -> str | None:
     for match in found:
         r.note("communication", match.start, match.end)
         r.device_tokens.update(range(match.start, match.end))
-        if match.label == "verbal":  # "is verbal" is no verbal prompting; AAC words also name access
+        if match.label != "aac":  # "is verbal", "non verbal" are no verbal prompting; AAC words also name access
             r.claim(match)
     labels = {m.label for m in found}
     return next((mode for mode in ("aac", "nonverbal", "verbal") if mode in labels), None)
@@ -219,8 +252,8 @@ def speech(r: Reader, student: str | None, pronoun: str | None) -> str | None:
         j, negated, is_passive = verb.start, False, False
         while j > 0 and verb.start - j < 5:
             before = r.tokens[max(0, j - 2) : j]
-            hit = (negators.find(before) or fillers.find(before) or [None])[-1]
-            if hit is None or hit.end != len(before):
+            hit = next((m for m in negators.find(before) + fillers.find(before) if m.end == len(before)), None)
+            if hit is None:
                 break
             span = before[hit.start :]
             negated |= bool(negators.find(span))
@@ -232,7 +265,9 @@ def speech(r: Reader, student: str | None, pronoun: str | None) -> str | None:
         if not _student_subject(r, j, verb, name, subjects):
             continue
         if negated:
-            if verb.label == "talk" and not (nxt and degrees.find(nxt[:1]) and degrees.find(nxt[:1])[0].start == 0):
+            degree = any(m.start == 0 for m in degrees.find(nxt))  # "doesn't talk much", "a lot", "to adults"
+            words = any(t.low in ("word", "words") for t in r.tokens[verb.end : verb.end + 3])
+            if (verb.label == "talk" and not degree) or words:  # "doesn't talk at all", "doesn't say any words"
                 found.append(("nonverbal", verb))
             continue
         if verb.label == "talk" or _quote_follows(r, verb.end):
@@ -283,9 +318,11 @@ def _student_subject(r: Reader, j: int, verb: Match, name: str | None, subjects:
         token = r.tokens[k]
         if token.low in subjects or (name and token.low in (name, name + "'s")):
             return True
-        if adults.find([token]) or token.low in _OTHER_PRONOUNS or r.sentence_start(k):
+        if adults.find([token]) or token.low in _OTHER_PRONOUNS:
             return False
-    return False
+        if r.sentence_start(k):
+            break
+    return r.tokens[j].low.endswith("s")  # a note with no subject: "Spanish/English bilingual, talks constantly"
 
 
 def access(r: Reader) -> list[str]:

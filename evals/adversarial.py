@@ -49,6 +49,14 @@ def adversarial_inputs(size: int = SIZE) -> dict[str, str]:
         "capitals": "A" * size,
         "letters": "a" * size,
         "at the runs": _repeat("at the ", size),
+        "speech runs": _repeat("he keeps saying and ", size),
+        "negated talk runs": _repeat("she doesn't really talk, ", size),
+        "quoted runs": _repeat("'I did it' ", size),
+        "doer runs": _repeat("we peers 3 times ", size),
+        "done-for runs": _repeat("needs it opened for her ", size),
+        "dash runs": _repeat(" - Maya ", size),
+        "elongated runs": "Hi" + "i" * (size - 2),
+        "adult help runs": _repeat("I did it for him ", size),
         "mixed": mixed,
     }
     return {name: text[:size] for name, text in shapes.items()}

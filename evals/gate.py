@@ -6,6 +6,7 @@ from pathlib import Path
 from assistant.corpus import load_yaml
 from assistant.settings import Settings
 from evals.cases import load_cases
+from evals.faithful import faithful_failures
 from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
 from evals.run import DEFAULT_CASES, THRESHOLDS, evaluate, temp_services
 
@@ -76,6 +77,7 @@ def run_gate() -> int:
         ]
         summary, runner_failures, paths = evaluate(cases, services, REPORT, "none")
         reports = compare_modes(services.searcher, retrieval_cases)
+        faithful = faithful_failures(limits["faithful"], services)
     finally:
         folder.cleanup()
     for name, row in summary["per_task"].items():
@@ -87,6 +89,7 @@ def run_gate() -> int:
     failures += runner_failures + retrieval_failures(reports, limits["retrieval"])
     failures += redaction_failures(limits["redaction"])
     failures += understanding_failures(limits["understanding"])
+    failures += faithful
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"report: {paths['markdown']}")

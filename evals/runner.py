@@ -110,6 +110,9 @@ def score_check(check: CaseCheck, case: Case, output: Output, judge: Any = None)
             missing = [w for w in want if w not in got]
             return not missing, f"missing {missing}" if missing else f"all of {want} present"
         case "rubric_critical":
+            if output.get("finished") is False:  # a frame in the OT's words says so; it is not a finished goal
+                frame = (output.get("fit") or {}).get("status") == "none" and "[" in _goal_text(output)
+                return frame, "a frame with [slots], shown as not finished" if frame else "unfinished draft shown"
             failed = [c.name for c in run_rubric(_goal_text(output)) if not c.passed and c.severity == "critical"]
             return not failed, f"critical checks failing: {failed}" if failed else "every critical check passes"
         case "rubric":
@@ -121,6 +124,7 @@ def score_check(check: CaseCheck, case: Case, output: Output, judge: Any = None)
             return kept, f"baseline {number} {'appears' if kept else 'is missing'} in the goal"
         case "missing_baseline_listed":
             listed = any(m.startswith("Baseline") for m in output.get("missing_information", []))
+            listed = listed or (output.get("finished") is False and "[" in _goal_text(output))
             return listed, "missing baseline listed" if listed else "missing baseline not listed"
         case "nothing_invented":
             extra = invented(str(case.input), _goal_text(output))

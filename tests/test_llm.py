@@ -134,3 +134,18 @@ def test_library_answers_stream_token_by_token(services, stub):
     _, reply, state = steps[-1]
     assert reply.answer.startswith("Push-in happens") and reply.citations and state.turns == 1
     assert stub.requests[0]["body"].get("stream") is True
+
+
+def test_a_measurable_draft_about_another_routine_is_re_asked_then_the_offline_draft_is_used(services, stub):
+    wrong = {
+        **GOOD,
+        "goal_text": (
+            "By the annual IEP review, when getting ready for recess, Maya will zip her coat closed within 45 seconds "
+            "independently in 4 of 5 opportunities, as measured by a timed observation log."
+        ),
+    }
+    stub.enqueue(json.dumps(wrong)).enqueue(json.dumps(wrong))
+    goal = draft_goal(REQUEST, llm_services(services, stub.kind, stub.url))
+    assert len(stub.requests) == 2
+    assert "routine" in messages_of(stub.requests[1]).lower()
+    assert goal.goal_text != wrong["goal_text"] and "zip" not in goal.goal_text and goal.finished
