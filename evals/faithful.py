@@ -28,6 +28,7 @@ from assistant.faithful import age_misfits, prompt_level, verbal_prompt
 from assistant.goals import draft_goal
 from assistant.lexicon import fold
 from assistant.schemas import SUPPORT_ORDER, Goal
+from evals.report import print_misses
 
 SETS = Path(__file__).parent / "faithful"
 SET_NAMES = ("dev", "blind")
@@ -208,7 +209,5 @@ def main(names: list[str] | None = None, show: bool = False) -> list[Report]:
         folder.cleanup()
     print(markdown(reports))
     if show:
-        for report in reports:
-            for miss in report.misses:
-                print(report.name, miss["id"], ", ".join(miss["wrong"]))
+        print_misses(reports)
     return reports

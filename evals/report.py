@@ -85,3 +85,10 @@ def write_report(summary: dict[str, Any], failures: list[str], folder: Path, bac
     (folder / "report.html").write_text(summary_html(markdown, png), encoding="utf-8")
     (folder / "summary.json").write_text(json.dumps({**summary, "threshold_failures": failures}, indent=2))
     return {"markdown": str(folder / "report.md"), "html": str(folder / "report.html")}
+
+
+def print_misses(reports: list) -> None:
+    """One line per missed record of each report: the set, the record id and what it got wrong."""
+    for report in reports:
+        for miss in report.misses:
+            print(report.name, miss["id"], ", ".join(miss["wrong"]))

@@ -13,6 +13,7 @@ import yaml
 from assistant.case import read_case
 from assistant.lexicon import case_words, fold
 from assistant.schemas import Case
+from evals.report import print_misses
 
 SETS = Path(__file__).parent / "understanding"
 # dev: tuned on from the start; dev2 to dev8 were written blind, scored once, then tuned on (so they are dev sets
@@ -175,7 +176,5 @@ def main(names: list[str] | None = None, show: bool = False) -> list[Report]:
     reports = [evaluate(p) for p in paths if p.is_file()]
     print(markdown(reports))
     if show:
-        for report in reports:
-            for miss in report.misses:
-                print(report.name, miss["id"], ", ".join(miss["wrong"]))
+        print_misses(reports)
     return reports
