@@ -30,7 +30,7 @@ from typing import Any
 from assistant.corpus import GoalTemplate
 from assistant.faithful import age_misfits
 from assistant.goalbank import baseline_in_unit, render_template
-from assistant.lexicon import case_words, fold, given_names
+from assistant.lexicon import case_words, fold, given_names, vocabulary
 from assistant.schemas import SUPPORT_ORDER, Case, Fit, FitAlternative
 
 WEIGHTS = {"routine": 0.35, "task": 0.30, "unit": 0.15, "age": 0.10, "support": 0.10}
@@ -120,7 +120,12 @@ class Fitter:
         top = self.top_idf
         out = {}
         liked = {w for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean" is no need
-        for word in _WORD.findall(fold(own_skill(case) or "")):  # only a need the OT named outright
+        skill = own_skill(case) or ""
+        ordinary = vocabulary()
+        proper = {fold(w) for w in _PROPER.findall(skill) if fold(w) not in ordinary}  # "Abernathy-Voss": a name
+        for word in _WORD.findall(fold(skill)):  # only a need the OT named outright
+            if word in proper:
+                continue
             if len(word) < 3 or word in _stopwords() or word == student or (word in names and word not in self.idf):
                 continue
             if word in liked:
@@ -234,6 +239,7 @@ class Fitter:
         return out
 
 
+_PROPER = re.compile(r"(?<![\w'])[A-Z][a-z]+")
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
 _NOT_SKILL_STARTS = frozenset({"my", "a", "an", "the", "this", "that", "our", "goal", "help", "it", "he", "she"})
 

@@ -257,6 +257,8 @@ def check_goal(goal: Goal) -> Goal:
 _FITTERS: dict[int, Fitter] = {}
 # Fits drafted as finished goals; any other fit gets a frame in the OT's words with the nearest bank goals.
 COMPOSED = ("good",)
+# The classified domain's edge in the fit ranking: it decides near-ties, never over a clearly better fit.
+DOMAIN_BONUS = 0.08
 
 
 def _fitter(services: Any) -> Fitter:
@@ -282,8 +284,8 @@ def _retrieve(services: Any) -> RunnableLambda:
 
 
 def _ranked(services: Any, case: Case, domain: str, pinned: bool) -> list:
-    """Templates by fit; the classified domain breaks near-ties, and an asked-for domain is kept to."""
-    ranked = _fitter(services).ranked(case, {domain: 0.05})
+    """Templates by fit; the classified domain breaks near-ties (DOMAIN_BONUS), and an asked-for domain is kept to."""
+    ranked = _fitter(services).ranked(case, {domain: DOMAIN_BONUS})
     if pinned:
         ranked = [r for r in ranked if r[1].domain == domain]
     return ranked
