@@ -43,6 +43,26 @@ _STEM = 5
 
 
 @dataclass(frozen=True)
+class Score:
+    """One template's fit: the score, its reasons, whether routine or age rule it out, the task score and the
+    share of the need's own words it has."""
+
+    value: float
+    reasons: list[str]
+    contradicted: bool
+    task: float
+    need_share: float
+
+    @property
+    def status(self) -> str:
+        if self.contradicted:
+            return "none"
+        if self.value >= GOOD and self.task >= GOOD_WORDS and (self.need_share >= NEED_SHARE or self.value >= STRONG):
+            return "good"
+        return "partial" if self.value >= PARTIAL and self.task >= PARTIAL_WORDS else "none"
+
+
+@dataclass(frozen=True)
 class TemplateFacts:
     routines: tuple[str, ...]
     stems: frozenset[str]
@@ -141,13 +161,18 @@ class Fitter:
         request's six rarest words the bank knows."""
         liked = {w[:_STEM] for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean": no task
         known = {s: self.idf[s] for s in _stems(case.request) if s in self.idf and s not in liked}
-        rare = dict(sorted(known.items(), key=lambda kv: -kv[1])[:6])
+        rare = dict(sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))[:6])  # ties by word: same every run
         need = {s: self.idf[s] for s in _stems(case.skill or "") if s in self.idf}
         return {**rare, **need}
 
     def score(
-        self, template: GoalTemplate, case: Case, task: dict[str, float], meaning: float | None = None
-    ) -> tuple[float, list[str], bool]:
+        self,
+        template: GoalTemplate,
+        case: Case,
+        task: dict[str, float],
+        meaning: float | None = None,
+        need: dict[str, float] | None = None,
+    ) -> "Score":
         """(score, reasons, disqualified): a template about another routine, or written for another age, cannot
         answer the request however well its other parts fit."""
         facts = self.facts[template.id]
@@ -171,11 +196,11 @@ class Fitter:
         words = sum(task[s] for s in shared) / total if total else 0.5
         if meaning is not None:
             words = max(words, 0.5 * words + 0.5 * meaning)  # other wordings of the task count; noise does not sink it
-        need = self._need_now
+        need = self._need(case) if need is None else need
         need_total = sum(need.values())
-        self._need_share = sum(w for s, w in need.items() if s in facts.stems) / need_total if need_total else 1.0
-        if need_total and self._need_share < NEED_SHARE:
-            missing = [s for s in sorted(need, key=lambda s: -need[s]) if s not in facts.stems][:3]
+        need_share = sum(w for s, w in need.items() if s in facts.stems) / need_total if need_total else 1.0
+        if need_total and need_share < NEED_SHARE:
+            missing = [s for s in sorted(need, key=lambda s: (-need[s], s)) if s not in facts.stems][:3]
             reasons.append("the need's own words are missing: " + ", ".join(missing))
         if shared:
             reasons.append("task words shared: " + ", ".join(sorted(shared)[:5]))
@@ -211,30 +236,19 @@ class Fitter:
             + WEIGHTS["age"] * age
             + WEIGHTS["support"] * support
         )
-        self._words = words
-        return round(value, 3), reasons, contradicted
+        return Score(round(value, 3), reasons, contradicted, words, need_share)
 
     def ranked(self, case: Case, domain_bonus: dict[str, float] | None = None) -> list[tuple[float, GoalTemplate, Fit]]:
         """Every template with its fit, best first (a small bonus for the domain the request reads as)."""
         task = self.task_stems(case)
         meaning = self.meaning(case)
-        self._need_now = self._need(case)  # read once per request, used for every template
+        need = self._need(case)  # read once per request, used for every template
         out = []
         for t in self.templates:
-            value, reasons, contradicted = self.score(t, case, task, meaning.get(t.id) if meaning else None)
-            words = self._words
-            status = (
-                "good"
-                if value >= GOOD
-                and not contradicted
-                and words >= GOOD_WORDS
-                and (self._need_share >= NEED_SHARE or value >= STRONG)
-                else "partial"
-                if value >= PARTIAL and not contradicted and words >= PARTIAL_WORDS
-                else "none"
-            )
+            got = self.score(t, case, task, meaning.get(t.id) if meaning else None, need)
             bonus = (domain_bonus or {}).get(t.domain, 0.0)
-            out.append((value + bonus, t, Fit(score=value, status=status, reasons=reasons, alternatives=[])))
+            fit = Fit(score=got.value, status=got.status, reasons=got.reasons, alternatives=[])
+            out.append((got.value + bonus, t, fit))
         out.sort(key=lambda item: -item[0])
         return out
 

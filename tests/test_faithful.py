@@ -15,7 +15,7 @@ def test_a_goal_carries_its_fit_with_reasons_and_the_nearest_alternatives(servic
     )
     assert goal.fit is not None and goal.fit.status == "good" and goal.finished
     assert any("routine: writing" in r for r in goal.fit.reasons)
-    assert 1 <= len(goal.fit.alternatives) <= 3
+    assert len(goal.fit.alternatives) == 3  # the writing bank has many skills to choose from
     assert all(a.source_id != goal.template_id for a in goal.fit.alternatives)
     assert "Baseline: 40%" in goal.goal_text and goal.baseline_value == 40
 
