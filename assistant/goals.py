@@ -10,7 +10,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from assistant.case import read_case, routine_label
+from assistant.case import case_questions, read_case, routine_label
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.faithful import age_misfits, faithful_checks, prompt_phrase, prompt_words, target_support
@@ -27,6 +27,7 @@ from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
 from assistant.rubric import is_measurable, run_rubric
 from assistant.schemas import SUPPORT_ORDER, Case, Citation, Components, Fit, Goal, Review, SearchFilters
+from assistant.vocab import OBSERVABLE_VERBS
 
 
 def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -> list[Citation]:
@@ -155,7 +156,7 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         routine = case.evidence.get("routine")  # the OT's own words ("morning meeting", not "circle time")
     during = f"during {routine}" if routine else "[during which school routine]"
     skill = own_skill(case)
-    if skill and skill.split()[0].lower() in _VERBS:
+    if skill and skill.split()[0].lower() in OBSERVABLE_VERBS:
         behavior = skill
     else:
         need = need_text(case)
@@ -175,7 +176,7 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
     missing = [
         "No goal in the bank is a close fit for this request, so this is a frame in your words: fill the [brackets], "
         "or pick one of the nearest bank goals below.",
-        *(q for q in _frame_questions(case)),
+        *case_questions(case),
     ]
     return Goal(
         goal_text=text,
@@ -216,22 +217,6 @@ def _frame_citations(services: Any, case: Case, domain: str, fit: Fit) -> list[C
     ]
     primer = services.searcher.search(case.request, k=2, filters=SearchFilters(kind="primer", domain=domain))
     return [*bank, *(p.citation() for p in primer)]
-
-
-def _frame_questions(case: Case) -> list[str]:
-    from assistant.case import case_questions
-
-    return case_questions(case)
-
-
-_VERBS = frozenset(
-    {"manage", "open", "button", "zip", "tie", "use", "write", "copy", "cut", "type", "find", "get", "put", "pack",
-     "unpack", "carry", "eat", "drink", "wash", "stay", "sit", "follow", "complete", "start", "finish", "wipe",
-     "change", "join", "walk", "navigate", "access", "hold", "pour", "scoop", "feed", "organize", "log", "board",
-     "ride", "take", "turn", "keep", "ask", "request", "tolerate", "participate", "play", "catch", "throw", "climb",
-     "fasten", "remove", "hang", "locate", "read", "draw", "trace", "color", "glue", "fold", "count", "press",
-     "activate", "select", "transfer", "move", "push", "pull", "reach", "grasp", "dress", "undress", "brush"}
-)  # fmt: skip
 
 
 def check_goal(goal: Goal) -> Goal:
