@@ -8,6 +8,8 @@ from assistant.lexicon import (
     word_set,
 )
 from assistant.reader import DETERMINERS, Reader
+from assistant.skill import base_verb
+from assistant.skill import skill as skill_phrase
 
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "throughout", "while", "off", "onto", "into", "for"})
 _TIME_MARKERS = frozenset({"before", "after", "since", "until", "till"})  # "after lunch": a time, not the routine
@@ -112,6 +114,18 @@ def interests(r: Reader) -> list[str]:
 
 
 def skill(r: Reader) -> str | None:
+    """The skill asked for as a behavior (assistant/skill.py), or else the need in the request's words
+    after its first need cue ("letter sizing in his journal")."""
+    behavior = skill_phrase(r)
+    if behavior:
+        return behavior
+    found = _need_words(r)
+    if found and base_verb(found.split()[0].lower()):
+        return None  # a behavior the skill reader turned down ("wear them"): it names no area either
+    return found
+
+
+def _need_words(r: Reader) -> str | None:
     cues = lexicon("need_cues").find(r.tokens)
     if not cues:
         return None

@@ -37,7 +37,6 @@ WEIGHTS = {"routine": 0.35, "task": 0.30, "unit": 0.15, "age": 0.10, "support": 
 GOOD, PARTIAL = 0.70, 0.55
 GOOD_WORDS, PARTIAL_WORDS = 0.4, 0.25
 NEED_SHARE = 0.5
-STRONG = 0.85  # a fit this close on routine, task, unit, age and support needs no need-word check
 _WORD = re.compile(r"[a-z]+")
 _STEM = 5
 
@@ -57,8 +56,8 @@ class Score:
     def status(self) -> str:
         if self.contradicted:
             return "none"
-        if self.value >= GOOD and self.task >= GOOD_WORDS and (self.need_share >= NEED_SHARE or self.value >= STRONG):
-            return "good"
+        if self.value >= GOOD and self.task >= GOOD_WORDS and self.need_share >= NEED_SHARE:
+            return "good"  # a template without the need's own words is never good, however high it scores
         return "partial" if self.value >= PARTIAL and self.task >= PARTIAL_WORDS else "none"
 
 

@@ -5,12 +5,15 @@ offline draft; output that fails validation or the rubric after one retry is rep
 """
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.case import case_questions, read_case, routine_label
+from assistant.case_goal import Criterion, baseline_clause, measured_behavior
+from assistant.case_goal import criterion as case_criterion
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.faithful import age_misfits, faithful_checks, prompt_phrase, prompt_words, target_support
@@ -25,9 +28,20 @@ from assistant.goalbank import (
 )
 from assistant.inputs import clean_text
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
+from assistant.reader import Reader
 from assistant.rubric import is_measurable, run_rubric
-from assistant.schemas import SUPPORT_ORDER, Case, Citation, Components, Fit, Goal, Review, SearchFilters
-from assistant.vocab import OBSERVABLE_VERBS
+from assistant.schemas import (
+    SUPPORT_ORDER,
+    Case,
+    Citation,
+    Components,
+    Fit,
+    Goal,
+    Objective,
+    Review,
+    SearchFilters,
+)
+from assistant.skill import gerund, skills, topic
 
 
 def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -> list[Citation]:
@@ -149,37 +163,63 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
 
 
 def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
-    """No bank goal answers the request: a frame in the OT's own words, [bracketed] where a fact is needed."""
+    """No bank goal answers the request: a goal built from the OT's own words (assistant/case_goal.py), with
+    [brackets] only where the request leaves a fact out (the behavior, the routine)."""
     name = case.name
     routine = routine_label(case.routine)
     if routine and age_misfits(routine, case.grade_band):
         routine = case.evidence.get("routine")  # the OT's own words ("morning meeting", not "circle time")
     during = f"during {routine}" if routine else "[during which school routine]"
-    skill = own_skill(case)
-    if skill and skill.split()[0].lower() in OBSERVABLE_VERBS:
-        behavior = skill
-    else:
-        need = need_text(case)
-        behavior = f"[do what, observably: {need}]" if need else "[do what, observably]"
-    if case.baseline is not None:
-        criterion = f"[target, in the same measure as '{case.baseline.text}']"
-    else:
-        criterion = "[how much: for example 4 of 5 opportunities]"
+    behavior, rule = _frame_behavior(case)
+    # [brackets] mark what the frame assumed: the consistency rule always, the criterion with no baseline to
+    # step from, the support when the request does not say how much help the student needs now
+    rule = replace(rule, mastery=f"[{rule.mastery}]")
+    behavior = _without_the_routine(behavior, during)
+    if rule.baseline is None:
+        rule = replace(rule, text=f"[{rule.text}]")
+    need = need_text(case)
+    verb = not behavior.startswith("[")
     aim = target_support(case)
-    support = prompt_phrase(case, aim) if aim else "[with what support]"
+    support = prompt_phrase(case, aim or "verbal")  # the verbal step reads as gestural for a nonspeaking student
+    support = support if aim else f"[{support}]"
+    template = GoalTemplate.model_construct(
+        id="frame", domain=domain, skill=need or "", grade_bands=[], support_level="standard",
+        condition=during, behavior=behavior, criterion=rule.text, unit=rule.unit, default_target=rule.target,
+        higher_is_better=rule.higher_is_better, prompt_level=support, mastery=rule.mastery,
+        measurement=rule.measurement, baseline_unit=rule.text.replace("{target}", "how many"),
+        educational_relevance="", ladder="criterion_steps", ladder_prompts=[], concerns=[],
+    )  # fmt: skip
+    criterion = rule.text.replace("{target}", format_target(rule.target, rule.unit))
+    quoted = baseline_clause(case)
     text = (
-        f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} [on how many days or trials], "
-        f"as measured by [how the data are taken]."
+        f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} {rule.mastery}, "
+        f"as measured by {rule.measurement}."
     )
-    if case.baseline is not None:
-        text += f" Baseline: {case.baseline.text}."
+    text += f" Baseline: {quoted}." if quoted else " Baseline: [to be measured]."
+    objectives = _frame_objectives(template, case, rule, services.settings.reporting_periods)
     missing = [
-        "No goal in the bank is a close fit for this request, so this is a frame in your words: fill the [brackets], "
-        "or pick one of the nearest bank goals below.",
-        *case_questions(case),
+        "No goal in the bank is a close fit for this request, so this is a frame built from your words; [brackets] "
+        "mark what it assumed. Check the behavior, the target and the support, or pick one of the nearest bank "
+        "goals below.",
     ]
+    if not verb:
+        missing.append(
+            f"What will {name} do, observably? The request says: '{need}'." if need else
+            f"What will {name} do, observably? Say it as an action (open, write, stay, ask)."
+        )  # fmt: skip
+    if case.baseline is not None and rule.baseline is None:
+        missing.append(
+            f"Baseline: the request gave '{case.baseline.text}', which is not a count, percent, rate or time "
+            "this goal can step from. What does the student do now, in numbers?"
+        )
+    if aim is None:
+        missing.append(
+            f"Support: the request does not say how much help {name} needs now; the goal assumes one prompt."
+        )
+    missing += case_questions(case)
+    relevance = f"So that {name} can take part in {routine or 'the school routine'} alongside classmates."
     return Goal(
-        goal_text=text,
+        goal_text=humanize(text),
         domain=domain,
         student=name,
         case=case,
@@ -187,14 +227,14 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
             timeframe=DEFAULT_TIMEFRAME,
             condition=during,
             behavior=behavior,
-            criterion=criterion,
-            mastery="[on how many days or trials]",
-            measurement="[how the data are taken]",
-            baseline=case.baseline.text if case.baseline else None,
-            target="[target]",
+            criterion=humanize(criterion),
+            mastery=rule.mastery,
+            measurement=rule.measurement,
+            baseline=quoted,
+            target=format_target(rule.target, rule.unit),
         ),
-        objectives=[],
-        educational_relevance="[how this lets the student take part in the school day]",
+        objectives=[o.model_copy(update={"text": humanize(o.text)}) for o in objectives],
+        educational_relevance=relevance,
         missing_information=missing,
         citations=_frame_citations(services, case, domain, fit),
         review=Review(measurable=False, domain=domain, checks=[], suggested_rewrite=None),
@@ -204,7 +244,69 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         fit=fit,
         finished=False,
         routines=[case.routine] if case.routine else [],
+        baseline_unit=rule.unit if rule.baseline is not None else None,
+        baseline_value=rule.baseline,
+        target_value=rule.target,
     )
+
+
+_TAIL_PLACE = re.compile(r"\s+(?:at|during|in|for)\s+(?:the\s+)?([a-z][a-z' -]*)$", re.IGNORECASE)
+
+
+def _without_the_routine(behavior: str, condition: str) -> str:
+    """ "open his thermos at lunch" during lunch: the place already in the condition is not said twice."""
+    tail = _TAIL_PLACE.search(behavior)
+    if tail and set(tail.group(1).lower().split()) <= set(condition.lower().split()) and tail.start() > 0:
+        return behavior[: tail.start()]
+    return behavior
+
+
+def _frame_objectives(template: GoalTemplate, case: Case, rule: Criterion, periods: int) -> list[Objective]:
+    """Benchmarks of a frame: the criterion steps from the baseline (goalbank.objective_ladder) while the
+    support fades from the student's level now toward the goal's; a benchmark the same as the one before it
+    is left out, so no two read alike."""
+    steps = objective_ladder(template, case.name, rule.target, rule.baseline, periods)
+    _, fading = _prompting(case, template)
+    prompts = fading or [template.prompt_level]
+    out: list[Objective] = []
+    for i, step in enumerate(steps):
+        prompt = prompts[min(len(prompts) - 1, (i * len(prompts)) // periods)] if i < periods - 1 else prompts[-1]
+        criterion = rule.text.replace("{target}", format_target(step.value, rule.unit))
+        text = (
+            f"By the end of {step.period}, {template.condition}, {case.name} will {template.behavior} {criterion} "
+            f"{prompt} {template.mastery}."
+        )
+        if out and (out[-1].value, out[-1].text.split(", ", 1)[1]) == (step.value, text.split(", ", 1)[1]):
+            out[-1] = Objective(period=step.period, text=text, value=step.value)  # the later period keeps it
+        else:
+            out.append(Objective(period=step.period, text=text, value=step.value))
+    return out
+
+
+def _frame_behavior(case: Case) -> tuple[str, Criterion]:
+    """The behavior and criterion of a frame: the skill the request asks for (assistant/skill.py), or what its
+    baseline measures the student doing when the request states no aim ("catches a ball in 2 of 10 trials");
+    a baseline that is the verb's own object makes the criterion the object ("copy 3 of 4 shapes")."""
+    rule = case_criterion(case)
+    found = [s for s in skills(Reader(case.request)) if not s.points_back]
+    skill = own_skill(case)
+    best = found[0] if found and skill and found[0].behavior == skill else None
+    measured = measured_behavior(case) if rule.baseline is not None else None
+    if measured and best is not None and not rule.higher_is_better and not measured[1]:
+        # the request asks for a skill and counts the problem it replaces: "use an oral sensory tool,
+        # reducing chewing on his shirt collar to no more than 6 times per lesson"
+        return f"{skill}, reducing {gerund(measured[0])} to", rule
+    if measured and (best is None or best.strength < 3):
+        phrase, as_object = measured
+        if as_object and rule.text.startswith("in "):
+            rule = replace(rule, text=rule.text[3:])
+        return phrase, rule
+    if best is not None:
+        return skill, rule
+    area = topic(Reader(case.request))
+    if not area:
+        return "[do what, observably]", rule
+    return f"[do what, observably, toward the {area}{'' if 'goal' in area.lower() else ' goal'}]", rule
 
 
 def _frame_citations(services: Any, case: Case, domain: str, fit: Fit) -> list[Citation]:

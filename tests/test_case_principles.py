@@ -3,7 +3,8 @@
 import pytest
 
 from assistant.case import read_case
-from assistant.lexicon import case_words, routines
+from assistant.lexicon import case_words, load_words, routines
+from assistant.settings import PROJECT_ROOT
 
 
 def _booleans(value) -> int:
@@ -21,6 +22,21 @@ def test_word_lists_keep_no_on_and_off_as_words():
     assert _booleans(case_words()) == 0
     assert _booleans(routines()) == 0
     assert "no" in case_words()["negations"]
+
+
+def _mappings_in_lists(value) -> list:
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _mappings_in_lists(v)]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)] + [m for v in value for m in _mappings_in_lists(v)]
+    return []
+
+
+def test_word_lists_keep_a_trailing_colon_as_part_of_the_phrase():
+    """In a YAML flow list an unquoted "student:" is a one-key mapping, not the cue "student:"; every phrase
+    that ends in a colon is quoted, in every data file."""
+    for path in sorted((PROJECT_ROOT / "assistant" / "data").glob("*.yaml")):
+        assert _mappings_in_lists(load_words(path)) == [], path.name
 
 
 @pytest.mark.parametrize(

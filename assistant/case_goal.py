@@ -1,0 +1,228 @@
+"""The parts of a goal built from the request's own words, for a request no bank goal answers.
+
+Every number comes from the request's baseline or from these documented rules (words in
+assistant/data/case_goal.yaml):
+- The criterion is in the baseline's own unit: "x of y" stays out of y, a percent stays a percent, a count
+  a count, a rate a rate, a duration a duration.
+- Its direction follows what the baseline measures: a problem (its clause names errors, prompts, leaving
+  the room, tantrums) or the time a task takes shrinks; a skill, or the time the student keeps at
+  something, grows.
+- Targets: x of y grows to 80% of y (at least x + 1, at most y) or shrinks to 20% of y (at most x - 1);
+  a percent grows by 20 to 40 points toward 80% (at most 100) or shrinks by 20 points; a count or a rate
+  grows to 1.5 x (at least + 1) or halves; a duration grows to 1.5 x or halves (at least 1).
+- With no usable baseline the criterion is "in 4 of 5 opportunities" and the baseline is left to measure.
+- The baseline is quoted as the request gave it: the clause it stands in, not a fragment of it.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.lexicon import case_words, fold, load_words
+from assistant.schemas import Baseline, Case
+from assistant.settings import PROJECT_ROOT
+from assistant.skill import base_verb
+
+_WORDS = PROJECT_ROOT / "assistant" / "data" / "case_goal.yaml"
+_CLAUSE_END = re.compile(r"[.;!?\n]|\s[-–—]\s")
+_MAX_QUOTE_WORDS = 24
+
+
+@cache
+def words() -> dict:
+    return load_words(_WORDS)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    text: str  # with {target}
+    unit: str  # percent | count | per_minute | minutes | seconds (goalbank units)
+    higher_is_better: bool
+    target: float
+    baseline: float | None
+    mastery: str
+    measurement: str
+
+
+def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
+    """The clause of the request the baseline stands in, as written (at most 24 words around the number)."""
+    baseline = baseline or case.baseline
+    if baseline is None:
+        return None
+    text = case.request
+    at = text.find(baseline.text)
+    if at < 0:
+        return baseline.text
+    start = 0
+    for match in _CLAUSE_END.finditer(text, 0, at):
+        start = match.end()
+    end_match = _CLAUSE_END.search(text, at + len(baseline.text))
+    end = end_match.start() if end_match else len(text)
+    clause = text[start:end].strip(" ,\"'“”")
+    tokens = clause.split()
+    if len(tokens) > _MAX_QUOTE_WORDS:
+        # the part of the clause the number stands in: from the last comma before it, else the words nearest it
+        comma = text.rfind(",", start, at)
+        if comma > start and len(text[comma + 1 : end].split()) <= _MAX_QUOTE_WORDS:
+            return text[comma + 1 : end].strip(" ,")
+        offset = len(text[start:at].split())
+        first = max(0, offset - 12)
+        clause = ("..." if first else "") + " ".join(tokens[first : first + _MAX_QUOTE_WORDS])
+    return clause or baseline.text
+
+
+def _before_and_through(case: Case, baseline: Baseline) -> str:
+    """The words of the baseline's clause up to and including the baseline (what comes after it, "before
+    her head drops", says something else)."""
+    clause = baseline_clause(case, baseline) or baseline.text
+    at = clause.find(baseline.text)
+    return clause[: at + len(baseline.text)] if at >= 0 else clause
+
+
+def _is_problem(case: Case, baseline: Baseline) -> bool:
+    counted = {w for w in re.findall(r"[a-z]+", fold(baseline.counts or ""))}
+    if counted & {fold(str(w)) for w in words()["problem_counts"]}:
+        return True
+    return _has_any(_before_and_through(case, baseline), words()["problem_words"])
+
+
+def _base(word: str) -> str | None:
+    """A task verb's base form from its base, -s, -ing, -ed or irregular past form."""
+    found = base_verb(word, third_person=True)
+    if found:
+        return found
+    problems = {fold(str(w)) for w in words()["problem_words"]}
+    for stem in (word, word[:-1], word[:-2], word[:-3] + "y"):
+        if len(stem) > 2 and stem in problems and word.endswith("s") and word != stem:
+            return stem  # "bumps into peers": a problem the student does is a verb too
+    past = words()["irregular_past"]
+    if word in past:
+        return str(past[word])
+    if word.endswith("ed") and len(word) > 4:
+        stem = word[:-2]
+        for candidate in (stem, stem + "e", word[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
+                          word[:-3] + "y" if word.endswith("ied") else ""):  # fmt: skip
+            if candidate and base_verb(candidate):
+                return base_verb(candidate)
+    return None
+
+
+def measured_behavior(case: Case) -> tuple[str, bool] | None:
+    """What the baseline measures the student doing: the student's verb before the baseline's number in its
+    clause, with the words between ("catches a playground ball tossed from 5 feet in 2 of 10 trials" ->
+    "catch a playground ball tossed from 5 feet"). The flag says the number is the verb's own object
+    ("copies 1 of 4 shapes": "copy 3 of 4 shapes")."""
+    b = case.baseline
+    if b is None or b.value is None:
+        return None
+    clause = baseline_clause(case) or ""
+    at = clause.find(b.text)
+    number = re.search(rf"(?<![\d.]){re.escape(f'{b.value:g}')}(?![\d])", b.text)
+    if at < 0 or number is None:
+        return None
+    head = clause[: at + number.start()]
+    tokens = re.findall(r"[A-Za-z][A-Za-z'/+-]*|\d+|[^\sA-Za-z\d]", head)
+    subjects = {"he", "she", "they", *([fold(case.student)] if case.student else [])}
+    last_subject = max((k for k, t in enumerate(tokens) if fold(t) in subjects), default=-1)
+    glue = {fold(str(w)) for w in words()["measure_glue"]}
+    verbs = [(k, _base(t.lower())) for k, t in enumerate(tokens) if k > last_subject and t[0].isalpha()]
+    verbs = [(k, v) for k, v in verbs if v is not None]
+    if not verbs:
+        return None
+    present = [(k, v) for k, v in verbs if tokens[k].lower().endswith("s") and tokens[k].lower() != v]
+    k, verb = present[-1] if present else verbs[0]  # "uses a picture sequence and completes 3 of 8": the last
+    if verb in words()["duration_verbs"]:
+        return _timed_task(tokens[:k], clause[at + number.end() :])
+    if verb in case_words()["skill_weak_verbs"]:
+        return None  # "gets 2 of 4": the verb names no task
+    rest = tokens[k + 1 :]
+    while rest and fold(rest[-1]) in glue:
+        rest = rest[:-1]
+    if any(fold(t) in _POINTERS for t in rest) or any(t in ",;:()" for t in rest):
+        return None  # "activates it": the object is named elsewhere
+    return " ".join([verb, *rest]), not rest
+
+
+def _timed_task(before: list[str], after: str) -> tuple[str, bool] | None:
+    """The task a duration is the time of: "changing for PE takes her 12 min" -> "change for PE"; "takes
+    15 minutes to get his snow pants on" -> "get his snow pants on"."""
+    following = re.match(r"\s*(?:[A-Za-z.]+\s+){0,2}?to\s+([A-Za-z]+)((?:\s+[A-Za-z'/+-]+|,)*)", after)
+    if following and base_verb(following.group(1).lower()):
+        tail = following.group(2).split(" so ")[0].split(" but ")[0].split(" and recess")[0]
+        return f"{base_verb(following.group(1).lower())}{tail}".strip(" ,"), False
+    for k, token in enumerate(before):
+        if token.lower().endswith("ing") and base_verb(token.lower()):
+            rest = [t for t in before[k + 1 :] if fold(t) not in {"her", "him", "them"}]
+            return " ".join([str(base_verb(token.lower())), *rest]), False
+    return None
+
+
+_POINTERS = frozenset({"it", "them", "this", "that", "these", "those"})
+
+
+def _has_any(text: str, phrases: list) -> bool:
+    low = " " + re.sub(r"[^a-z0-9' ]+", " ", fold(text)) + " "
+    return any(f" {fold(str(p))} " in low for p in phrases)
+
+
+def _noun(baseline: Baseline, kind: str) -> str:
+    """What the baseline counts, in the request's words ("top buttons", "spelling words"), or the default."""
+    stops = {fold(str(w)) for w in words()["count_stops"]}
+    tokens = [t for t in re.findall(r"[A-Za-z][A-Za-z'-]*", baseline.counts or "")]
+    for k, token in enumerate(tokens):
+        low = token.lower()
+        if low in stops or len(low) < 4 or not low.endswith("s") or low.endswith(("ss", "us", "is")):
+            continue
+        before = tokens[k - 1].lower() if k else ""
+        return f"{before} {low}" if before and before not in stops and len(before) > 2 else low
+    return str(words()["default_nouns"].get(kind, "opportunities"))
+
+
+def _per(clause: str) -> str:
+    periods = words()["periods"]
+    for word in re.findall(r"[a-z]+", fold(clause)):
+        if word in periods:
+            return str(periods[word])
+    return "per session"
+
+
+def criterion(case: Case) -> Criterion:
+    """The criterion of a goal built from the request (rules in the module docstring)."""
+    table, mastery, measured = words()["criteria"], words()["mastery"], words()["measurement"]
+    b = case.baseline
+    if b is None or b.value is None or b.unit not in ("of", "percent", "count", "per_minute", "minutes", "seconds"):
+        return Criterion(table["none"], "count", True, 4, None, mastery["default"], measured["of"])
+    clause = baseline_clause(case) or b.text
+    problem = _is_problem(case, b)
+    value = b.value
+    if b.unit == "of" and b.out_of:
+        total = b.out_of
+        higher = not problem
+        target = (
+            min(total, max(value + 1, round(0.8 * total))) if higher else max(0, min(value - 1, round(0.2 * total)))
+        )
+        text = table["of"] if higher else "with no more than {target} of {total} {noun}"
+        text = text.replace("{total}", f"{total:g}").replace("{noun}", _noun(b, "of"))
+        return Criterion(text, "count", higher, target, value, mastery["default"], measured["of"])
+    if b.unit == "percent":
+        higher = not problem
+        if higher:
+            target = min(100.0, 5 * math.ceil(max(value + 20, min(80, value + 40)) / 5))
+            text = table["percent"]
+        else:
+            target = max(0.0, 5 * math.floor((value - 20) / 5))
+            text = "in no more than {target}% of {noun}"
+        text = text.replace("{noun}", _noun(b, "percent")).replace("{target}%", "{target}")
+        return Criterion(text, "percent", higher, target, value, mastery["default"], measured["percent"])
+    if b.unit in ("count", "per_minute"):
+        higher = b.unit == "per_minute" or not problem
+        target = max(value + 1, math.ceil(value * 1.5)) if higher else max(0, math.floor(value / 2))
+        key = "per_minute" if b.unit == "per_minute" else "count_more" if higher else "count_less"
+        text = table[key].replace("{noun}", _noun(b, key)).replace("{per}", _per(clause))
+        return Criterion(text, b.unit if b.unit == "per_minute" else "count", higher, target, value,
+                         mastery["default"], measured["per_minute" if b.unit == "per_minute" else "count"])  # fmt: skip
+    higher = not (problem or _has_any(_before_and_through(case, b), words()["completion_words"]))
+    target = max(value + 1, math.ceil(value * 1.5)) if higher else max(1, math.floor(value / 2))
+    text = table[f"{b.unit}_{'more' if higher else 'less'}"]
+    return Criterion(text, b.unit, higher, target, value, mastery[b.unit], measured[b.unit])

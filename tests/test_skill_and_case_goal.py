@@ -1,0 +1,131 @@
+"""The skill a request asks for (assistant/skill.py) and the parts of a goal built from the request's own
+words (assistant/case_goal.py), each principle in several wordings."""
+
+import pytest
+
+from assistant.case import read_case
+from assistant.case_goal import baseline_clause, criterion, measured_behavior
+from assistant.reader import Reader
+from assistant.skill import base_verb, gerund, skills, topic
+
+
+def _best(text: str) -> str | None:
+    found = [s for s in skills(Reader(text)) if not s.points_back]
+    return found[0].behavior if found else None
+
+
+SKILLS = [
+    ("can u write a goal for liam 4th gr, opening his thermos at lunch. weak grip", "open his thermos at lunch"),
+    ("hi!! goal for maya (5th) packing up at dismissal?? she forgets", "pack up at dismissal"),
+    ("Team wants him to get lunch. OT goal for transporting lunch tray w/ walker.", "transport lunch tray w/ walker"),
+    ("Goal: Ximena will propel her wheelchair to the door - PT following", "propel her wheelchair to the door"),
+    ("k kid, harper. cant climb the ladder to the slide at recess", "climb the ladder to the slide at recess"),
+    ("prek kiddo, tomasz. won't touch sand at all, cries at messy play", "touch sand"),
+    ("she doesnt know how to join the other girls at a table", "join the other girls at a table"),
+    ("PE: he can't skip or gallop yet and cries.", "skip or gallop"),
+    ("2nd grader, amir. can't tie shoes, parents did velcro", "tie shoes"),
+]
+
+
+@pytest.mark.parametrize(("text", "skill"), SKILLS)
+def test_the_skill_is_the_verb_phrase_after_an_aim_or_a_difficulty(text, skill):
+    assert _best(text) == skill
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "has noise canceling headphones but won't wear them.",  # the object points back
+        "the teacher will record it every day.",  # an adult's sentence, not the student's goal
+        "Needs a sharing/play goal.",  # an area, not a behavior
+    ],
+)
+def test_no_skill_is_read_from_a_pointer_an_adult_or_an_area(text):
+    assert _best(text) is None
+
+
+def test_an_aim_beats_a_difficulty_and_a_weak_verb_comes_last():
+    found = skills(
+        Reader("He can't carry a tray. Team wants him to get his lunch. Goal for carrying his tray w/ walker.")
+    )
+    assert found[0].behavior == "carry his tray w/ walker" and found[-1].behavior.startswith("get")
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("getting", "get"),
+        ("tying", "tie"),
+        ("writing", "write"),
+        ("opening", "open"),
+        ("copying", "copy"),
+        ("buttons", None),
+        ("table", None),
+    ],
+)
+def test_base_verbs_come_from_the_vocabulary(word, base):
+    assert base_verb(word) == base
+
+
+def test_gerunds():
+    assert gerund("chew on his collar") == "chewing on his collar"
+    assert gerund("run out of the room") == "running out of the room"
+    assert gerund("leave the table") == "leaving the table"
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("K, Ibrahim. Grabs toys. Needs a sharing/play goal.", "sharing/play goal"),
+        ("Will will need a switch goal for circle time, using the BIGmack", "switch goal for circle time"),
+        ("Goal requested for visual attention to toys.", "Goal requested for visual attention to toys"),
+    ],
+)
+def test_the_area_of_a_request_without_a_behavior(text, area):
+    assert topic(Reader(text)) == area
+
+
+CRITERIA = [
+    ("Chase, grade 2. He catches a ball in 2 of 10 trials.", "in {target} of 10 trials", True, 8),
+    ("Summer. She found her cubby without help on 2 of 10 mornings.", "in {target} of 10 mornings", True, 8),
+    ("Hugo, 2nd - leaves the table 4-5x in 15 min.", "no more than {target} times per session", False, 2),
+    ("Amir, 2nd. takes about 3 min to tie his shoes.", "within {target} minutes", False, 1),
+    ("Malia holds her head up for 20-30 seconds before it drops.", "for at least {target} seconds", True, 30),
+    ("Lior brought his materials to 55% of class periods.", "in at least {target} of class periods", True, 80),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "higher", "target"), CRITERIA)
+def test_the_criterion_is_in_the_baselines_unit_and_direction(text, phrase, higher, target):
+    rule = criterion(read_case(text))
+    assert (rule.text, rule.higher_is_better, rule.target) == (phrase, higher, target)
+
+
+def test_with_no_baseline_the_criterion_is_a_default_to_be_checked():
+    rule = criterion(read_case("Kwame, 19. Needs goal for locating items in the store."))
+    assert rule.baseline is None and "{target} of 5 opportunities" in rule.text
+
+
+MEASURED = [
+    ("In PE he catches a ball tossed from 5 feet in 2 of 10 trials.", "catch a ball tossed from 5 feet", False),
+    ("PreK, Aroha. Copies 1 of 4 shapes (line, circle, cross) without a model.", "copy", True),
+    ("She uses an 8-step picture sequence and currently completes 3 of 8 steps.", "complete", True),
+    (
+        "Bodhi takes 15 minutes to get his snow pants, boots and coat on.",
+        "get his snow pants, boots and coat on",
+        False,
+    ),
+    ("She gets 2 of the 4 buttons done by herself.", None, None),  # "gets" names no task
+    ("Currently activates it w/ light physical prompt on 2 of 5 opportunities.", None, None),  # "it" points back
+]
+
+
+@pytest.mark.parametrize(("text", "behavior", "as_object"), MEASURED)
+def test_what_the_baseline_measures_the_student_doing(text, behavior, as_object):
+    found = measured_behavior(read_case(text))
+    assert found == ((behavior, as_object) if behavior else None)
+
+
+def test_the_baseline_is_quoted_as_its_whole_clause():
+    case = read_case("Ava, 2nd. Copying from her name card she gets 2/6 letters correct. Teacher wants more.")
+    assert baseline_clause(case) == "Copying from her name card she gets 2/6 letters correct"
