@@ -59,6 +59,9 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
         start = match.end()
     end_match = _CLAUSE_END.search(text, at + len(baseline.text))
     end = end_match.start() if end_match else len(text)
+    comma = text.find(",", at + len(baseline.text), end)
+    if comma >= 0 and re.search(r"\d", text[comma:end]):
+        end = comma  # ", about 1 selection per minute": another measure, not this one
     clause = text[start:end].strip(" ,\"'“”")
     tokens = clause.split()
     if len(tokens) > _MAX_QUOTE_WORDS:

@@ -63,6 +63,8 @@ def prompt_phrase(case: Case, level: str) -> str:
     """How the goal states a support level, for this student's communication and vision."""
     words = prompt_words()
     phrase = words["phrases"][level]
+    said = fold(case.evidence.get("support", "")) if level == case.support else ""
+    phrase = next((p for w, p in words["own_words"].get(level, {}).items() if said and fold(w) in said), phrase)
     if case.communication in ("nonverbal", "aac"):
         phrase = words["nonverbal"].get(level, phrase)
     if {"cvi", "low_vision", "blind"} & set(case.access):

@@ -14,7 +14,9 @@ Every number in a drafted goal comes from the request or from the documented def
   rounded toward the target and never back past the baseline; with no baseline the first step starts from
   half the target (percent: 30 points below), marked as a placeholder until the baseline is measured;
 - objective ladder (fading_prompts): the student's support fading toward the goal's own (assistant/faithful.py),
-  or the template's prompts when the request gives no support level.
+  or the template's prompts when the request gives no support level;
+- a benchmark the same as the one before it (same number, same support) is left out, the later period keeping
+  it: no two objectives read alike.
 """
 
 import math
@@ -194,9 +196,13 @@ def objective_ladder(
         if baseline is not None:
             values = [max(v, baseline) if rising else min(v, baseline) for v in values]
         steps = [(v, goal_prompt) for v in values]
-    objectives = []
+    objectives: list[Objective] = []
+    last: tuple[float, str] | None = None
     for name, (value, prompt) in zip(names, steps, strict=True):
         criterion = template.criterion.replace("{target}", format_target(value, template.unit))
+        if last == (value, prompt):
+            objectives.pop()  # a benchmark the same as the one before: the later period keeps it
+        last = (value, prompt)
         objectives.append(
             Objective(
                 period=name,

@@ -207,7 +207,12 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
             f"What will {name} do, observably? The request says: '{need}'." if need else
             f"What will {name} do, observably? Say it as an action (open, write, stay, ask)."
         )  # fmt: skip
-    if case.baseline is not None and rule.baseline is None:
+    if case.baseline is None:
+        missing.append(
+            f"Baseline: no number for what {name} does now was found in the request; add it, or measure it, "
+            "before the goal is final."
+        )
+    elif rule.baseline is None:
         missing.append(
             f"Baseline: the request gave '{case.baseline.text}', which is not a count, percent, rate or time "
             "this goal can step from. What does the student do now, in numbers?"
