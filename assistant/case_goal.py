@@ -84,10 +84,18 @@ def _before_and_through(case: Case, baseline: Baseline) -> str:
 
 
 def _is_problem(case: Case, baseline: Baseline) -> bool:
+    """The baseline counts a problem: what it counts is adult help or errors, or its clause names a problem
+    before the number or in the three words after it ("reversed b/d in 7 of 15"; not "copied 2 of 6 forms
+    and reversed b/d", where the problem is another measure)."""
     counted = {w for w in re.findall(r"[a-z]+", fold(baseline.counts or ""))}
     if counted & {fold(str(w)) for w in words()["problem_counts"]}:
         return True
-    return _has_any(_before_and_through(case, baseline), words()["problem_words"])
+    through = _before_and_through(case, baseline)
+    number = re.search(rf"(?<![\d.]){re.escape(f'{baseline.value:g}')}(?![\d])", through) if baseline.value else None
+    if number:
+        after = through[number.end() :].split()
+        through = through[: number.end()] + " " + " ".join(after[:3])
+    return _has_any(through, words()["problem_words"])
 
 
 def _base(word: str) -> str | None:
@@ -102,7 +110,7 @@ def _base(word: str) -> str | None:
     past = words()["irregular_past"]
     if word in past:
         return str(past[word])
-    if word.endswith("ed") and len(word) > 4:
+    if word.endswith("ed") and len(word) >= 4:
         stem = word[:-2]
         for candidate in (stem, stem + "e", word[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
                           word[:-3] + "y" if word.endswith("ied") else ""):  # fmt: skip
@@ -129,21 +137,30 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     subjects = {"he", "she", "they", *([fold(case.student)] if case.student else [])}
     last_subject = max((k for k, t in enumerate(tokens) if fold(t) in subjects), default=-1)
     glue = {fold(str(w)) for w in words()["measure_glue"]}
+    if last_subject < 0 and not (tokens and _base(tokens[0].lower())):
+        return None  # no student subject, and no note-style verb opening the clause ("Copies 1 of 4 shapes")
     verbs = [(k, _base(t.lower())) for k, t in enumerate(tokens) if k > last_subject and t[0].isalpha()]
     verbs = [(k, v) for k, v in verbs if v is not None]
     if not verbs:
         return None
+    weak = set(case_words()["skill_weak_verbs"])
     present = [(k, v) for k, v in verbs if tokens[k].lower().endswith("s") and tokens[k].lower() != v]
-    k, verb = present[-1] if present else verbs[0]  # "uses a picture sequence and completes 3 of 8": the last
+    strong = [(k, v) for k, v in present if v not in weak]
+    # "uses a picture sequence and completes 3 of 8": the last verb is the one measured; when that verb says
+    # little ("grasps a brush and makes marks for 5 seconds") the phrase starts at the first strong one
+    k, verb = present[-1] if present else verbs[0]
+    if verb in weak and strong:
+        k, verb = strong[0]
     if verb in words()["duration_verbs"]:
         return _timed_task(tokens[:k], clause[at + number.end() :])
-    if verb in case_words()["skill_weak_verbs"]:
+    if verb in weak:
         return None  # "gets 2 of 4": the verb names no task
     rest = tokens[k + 1 :]
     while rest and fold(rest[-1]) in glue:
         rest = rest[:-1]
     if any(fold(t) in _POINTERS for t in rest) or any(t in ",;:()" for t in rest):
         return None  # "activates it": the object is named elsewhere
+    rest = [(_base(t.lower()) or t) if k2 and fold(rest[k2 - 1]) == "and" else t for k2, t in enumerate(rest)]
     return " ".join([verb, *rest]), not rest
 
 
@@ -179,7 +196,17 @@ def _noun(baseline: Baseline, kind: str) -> str:
             continue
         before = tokens[k - 1].lower() if k else ""
         return f"{before} {low}" if before and before not in stops and len(before) > 2 else low
+    if baseline.value == 1 and kind in ("count_more", "of"):
+        named = [t.lower() for t in tokens if t.lower() not in stops and len(t) > 2]
+        if named:  # "strings 1 large bead": the thing counted, in the plural
+            return " ".join([*named[:-1][-1:], _plural(named[-1])])
     return str(words()["default_nouns"].get(kind, "opportunities"))
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def _per(clause: str) -> str:
@@ -222,7 +249,10 @@ def criterion(case: Case) -> Criterion:
         higher = b.unit == "per_minute" or not problem
         target = max(value + 1, math.ceil(value * 1.5)) if higher else max(0, math.floor(value / 2))
         key = "per_minute" if b.unit == "per_minute" else "count_more" if higher else "count_less"
-        text = table[key].replace("{noun}", _noun(b, key)).replace("{per}", _per(clause))
+        noun = _noun(b, key)
+        text = table[key].replace("{noun}", noun).replace("{per}", _per(clause))
+        if not higher and set(noun.split()) & {fold(str(w)) for w in words()["problem_counts"]}:
+            text = f"with {text}"  # "with no more than 1 verbal cue per trip": help, counted
         return Criterion(text, b.unit if b.unit == "per_minute" else "count", higher, target, value,
                          mastery["default"], measured["per_minute" if b.unit == "per_minute" else "count"])  # fmt: skip
     higher = not (problem or _has_any(_before_and_through(case, b), words()["completion_words"]))

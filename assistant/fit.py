@@ -139,7 +139,7 @@ class Fitter:
         top = self.top_idf
         out = {}
         liked = {w for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean" is no need
-        skill = own_skill(case) or ""
+        skill = own_skill(case) or _area(case)  # with no skill named, the area the goal is for ("hygiene goal")
         ordinary = vocabulary()
         proper = {fold(w) for w in _PROPER.findall(skill) if fold(w) not in ordinary}  # "Abernathy-Voss": a name
         for word in _WORD.findall(fold(skill)):  # only a need the OT named outright
@@ -250,6 +250,13 @@ class Fitter:
             out.append((got.value + bonus, t, fit))
         out.sort(key=lambda item: -item[0])
         return out
+
+
+def _area(case: Case) -> str:
+    from assistant.reader import Reader
+    from assistant.skill import topic
+
+    return topic(Reader(case.request)) or ""
 
 
 _PROPER = re.compile(r"(?<![\w'])[A-Z][a-z]+")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from assistant.case import case_questions, read_case, routine_label
 from assistant.case_goal import Criterion, baseline_clause, measured_behavior
 from assistant.case_goal import criterion as case_criterion
+from assistant.case_goal import words as case_goal_words
 from assistant.corpus import GoalTemplate
 from assistant.domains import classify_domain
 from assistant.faithful import age_misfits, faithful_checks, prompt_phrase, prompt_words, target_support
@@ -27,6 +28,7 @@ from assistant.goalbank import (
     render_template,
 )
 from assistant.inputs import clean_text
+from assistant.lexicon import case_words, fold, routines, word_set
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
 from assistant.reader import Reader
 from assistant.rubric import is_measurable, run_rubric
@@ -167,9 +169,11 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
     [brackets] only where the request leaves a fact out (the behavior, the routine)."""
     name = case.name
     routine = routine_label(case.routine)
-    if routine and age_misfits(routine, case.grade_band):
+    condition = routines()[case.routine]["condition"] if routine else None
+    if routine and age_misfits(f"{routine} {condition}", case.grade_band):
         routine = case.evidence.get("routine")  # the OT's own words ("morning meeting", not "circle time")
-    during = f"during {routine}" if routine else "[during which school routine]"
+        condition = f"during {routine}"
+    during = condition or "[during which school routine]"
     behavior, rule = _frame_behavior(case)
     # [brackets] mark what the frame assumed: the consistency rule always, the criterion with no baseline to
     # step from, the support when the request does not say how much help the student needs now
@@ -182,6 +186,8 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
     aim = target_support(case)
     support = prompt_phrase(case, aim or "verbal")  # the verbal step reads as gestural for a nonspeaking student
     support = support if aim else f"[{support}]"
+    if _counts_help(rule.text):
+        support = ""  # "no more than 1 verbal cue per trip": the criterion is the support
     template = GoalTemplate.model_construct(
         id="frame", domain=domain, skill=need or "", grade_bands=[], support_level="standard",
         condition=during, behavior=behavior, criterion=rule.text, unit=rule.unit, default_target=rule.target,
@@ -189,12 +195,12 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         measurement=rule.measurement, baseline_unit=rule.text.replace("{target}", "how many"),
         educational_relevance="", ladder="criterion_steps", ladder_prompts=[], concerns=[],
     )  # fmt: skip
-    criterion = rule.text.replace("{target}", format_target(rule.target, rule.unit))
+    criterion = _criterion_at(rule, rule.target)
     quoted = baseline_clause(case)
     text = (
         f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} {rule.mastery}, "
         f"as measured by {rule.measurement}."
-    )
+    ).replace("  ", " ")
     text += f" Baseline: {quoted}." if quoted else " Baseline: [to be measured]."
     objectives = _frame_objectives(template, case, rule, services.settings.reporting_periods)
     missing = [
@@ -217,7 +223,7 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
             f"Baseline: the request gave '{case.baseline.text}', which is not a count, percent, rate or time "
             "this goal can step from. What does the student do now, in numbers?"
         )
-    if aim is None:
+    if aim is None and support:
         missing.append(
             f"Support: the request does not say how much help {name} needs now; the goal assumes one prompt."
         )
@@ -266,6 +272,29 @@ def _without_the_routine(behavior: str, condition: str) -> str:
     return behavior
 
 
+def _criterion_at(rule: Criterion, value: float) -> str:
+    """The criterion at one number, its nouns in the singular after 1 ("no more than 1 verbal cue per trip")."""
+    text = rule.text.replace("{target}", format_target(value, rule.unit))
+    if value != 1:
+        return text
+    singular = prompt_words()["singular"]
+    head, _, tail = text.partition(format_target(value, rule.unit))
+    tail = re.sub(r"[a-z]+", lambda m: singular.get(m.group(0), m.group(0)), tail)
+    return head + format_target(value, rule.unit) + tail
+
+
+def _counts_help(criterion: str) -> bool:
+    words = set(re.findall(r"[a-z]+", criterion.lower()))
+    helps = {fold(str(w)) for w in case_goal_words()["problem_counts"]} - {"error", "errors", "mistake", "mistakes"}
+    return bool(words & helps)
+
+
+def _names_a_body_function(case: Case) -> bool:
+    words = re.findall(r"[a-z]+(?: [a-z]+)?", fold(f"{case.skill or ''} {topic(Reader(case.request)) or ''}"))
+    text = " " + " ".join(words) + " "
+    return any(f" {fold(str(w))} " in text for w in case_words()["body_functions"])
+
+
 def _frame_objectives(template: GoalTemplate, case: Case, rule: Criterion, periods: int) -> list[Objective]:
     """Benchmarks of a frame: the criterion steps from the baseline (goalbank.objective_ladder) while the
     support fades from the student's level now toward the goal's; a benchmark the same as the one before it
@@ -276,11 +305,11 @@ def _frame_objectives(template: GoalTemplate, case: Case, rule: Criterion, perio
     out: list[Objective] = []
     for i, step in enumerate(steps):
         prompt = prompts[min(len(prompts) - 1, (i * len(prompts)) // periods)] if i < periods - 1 else prompts[-1]
-        criterion = rule.text.replace("{target}", format_target(step.value, rule.unit))
+        criterion = _criterion_at(rule, step.value)
         text = (
             f"By the end of {step.period}, {template.condition}, {case.name} will {template.behavior} {criterion} "
             f"{prompt} {template.mastery}."
-        )
+        ).replace("  ", " ")
         if out and (out[-1].value, out[-1].text.split(", ", 1)[1]) == (step.value, text.split(", ", 1)[1]):
             out[-1] = Objective(period=step.period, text=text, value=step.value)  # the later period keeps it
         else:
@@ -306,6 +335,9 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         if as_object and rule.text.startswith("in "):
             rule = replace(rule, text=rule.text[3:])
         return phrase, rule
+    if best is not None and skill.split()[0].lower() in word_set("skill_stop_verbs"):
+        rest = skill.split(" ", 1)[1] if " " in skill else "the behavior"
+        return f"[what {case.name} will do in place of {rest}]", rule  # a goal says what the student will do
     if best is not None:
         return skill, rule
     area = topic(Reader(case.request))
@@ -503,6 +535,68 @@ def goal_chain(services: Any) -> Runnable:
 
 
 # "1) ... 2) ...", "(a) ... (b) ...", "1. ... 2. ..." at a line start, "First ... Second ...": one need each
+_ONE_FOR = re.compile(r"\bone (?:for|on|about|targeting|to address|addressing)\b", re.IGNORECASE)
+_ANOTHER_FOR = re.compile(
+    r"(?:\band|,|;)\s+(?:one|another|the other|the second|a second)(?: one| goal)? "
+    r"(?:for|on|about|targeting|to address)\b",
+    re.IGNORECASE,
+)
+
+
+def _one_and_another(text: str, embed: Any = None) -> list[str] | None:
+    """ "two goals: one for self-feeding at lunch and one for opening his containers. He spills 60% of bites,
+    and he can't open his milk carton": each need is the words after its "one for", with the details that
+    follow the list where they name the need's own words (a detail naming neither goes with neither: no
+    baseline is lent to the wrong goal). Each pattern is scanned once: linear."""
+    first = _ONE_FOR.search(text)
+    second = _ANOTHER_FOR.search(text, first.end()) if first else None
+    if not first or not second:
+        return None
+    rest = text[second.end() :]
+    end = re.search(r"[.?!;](?:\s|$)", rest)
+    needs = [text[first.end() : second.start()], rest[: end.start()] if end else rest]
+    needs = [n.strip(" ,;:-\n") for n in needs]
+    if not all(needs):
+        return None
+    details = rest[end.end() :] if end else ""
+    parts = [[n] for n in needs]
+    clauses = [c.strip() for c in re.split(r"(?<=[.;!?])\s+|,\s+(?:and|but|so)\s+", details)[:12] if c.strip()]
+    for clause, home in zip(clauses, _homes(needs, clauses, embed), strict=True):
+        if home is not None:
+            parts[home].append(clause)
+    return [". ".join(p) for p in parts]
+
+
+def _homes(needs: list[str], clauses: list[str], embed: Any) -> list[int | None]:
+    """Which need each detail clause is about: the need closest in meaning by a clear margin (with the
+    embedder), else the one need it shares a word with; None when it is about neither or both."""
+    if not clauses:
+        return []
+    if embed is not None:
+        vectors = embed([*needs, *clauses])
+        heads, tails = vectors[: len(needs)], vectors[len(needs) :]
+        homes: list[int | None] = []
+        for vector in tails:
+            sims = [sum(a * b for a, b in zip(vector, head, strict=True)) for head in heads]
+            best = max(range(len(sims)), key=sims.__getitem__)
+            margin = sims[best] - max(s for k, s in enumerate(sims) if k != best)
+            homes.append(best if margin >= _CLEAR_MARGIN else None)
+        return homes
+    stems = [{w[:4] for w in re.findall(r"[a-z]{3,}", n.lower())} - _SHARED_WORDS for n in needs]
+    out: list[int | None] = []
+    for clause in clauses:
+        words = {w[:4] for w in re.findall(r"[a-z]{3,}", clause.lower())}
+        shared = [len(words & s) for s in stems]
+        out.append(shared.index(max(shared)) if max(shared) > 0 and shared.count(max(shared)) == 1 else None)
+    return out
+
+
+_CLEAR_MARGIN = 0.1
+
+
+_SHARED_WORDS = frozenset({"the", "and", "his", "her", "for", "with", "goal", "goals", "their", "she", "him"})
+
+
 _MARKER = re.compile(
     r"(?:(?<=\s)|^)(?:\(?[1-4a-d]\)|[1-4]\.(?=\s)|(?:first|second|third)(?:ly)?\b"
     r"(?!\s*(?:grade|grader|graders|gr\b|time|year|period|day|week|floor|place|half|quarter|semester|lunch|recess"
@@ -511,10 +605,13 @@ _MARKER = re.compile(
 )
 
 
-def split_needs(text: str) -> list[str]:
+def split_needs(text: str, embed: Any = None) -> list[str]:
     """The separate needs of a request that asks for several goals, each with the request's opening (which
     names the student); [text] when it asks for one. A marker must come at a word start, and the markers must
     count up (1 then 2, a then b): a pattern with no nested repeats, so the scan is linear."""
+    paired = _one_and_another(text[:20000], embed)
+    if paired:
+        return paired
     marks = [m for m in _MARKER.finditer(text[:20000])]
     picked: list[re.Match] = []
     for m in marks:
@@ -548,7 +645,7 @@ def draft_goal(
     """A measurable goal with objectives, variants and citations for a free-text request; a Case already
     read from the request (the chat's, or one the OT corrected) is used as it is."""
     text = request if case is not None else clean_text(request, "request")
-    needs = split_needs(text) if case is None else [text]
+    needs = split_needs(text, services.embedder.embed) if case is None else [text]
     payload = {"request": needs[0], "support_level": support_level, "student": student, "domain": domain, "case": case}
     if len(needs) == 1:
         return goal_chain(services).invoke(payload)

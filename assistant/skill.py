@@ -89,6 +89,9 @@ def _phrase(r, start: int, stops: Lexicon) -> tuple[int, int] | None:
             break
         if end > i and _dash_before(r, end):
             break  # "go back and edit - 0 of 3 assignments": a spaced dash starts another thought
+        if end > i and tokens[end - 1].low in ("and", "but") and _adult_next(tokens, end):
+            end -= 1  # "hold the pencil good and the teacher say": the adult's clause starts
+            break
         if end > i and tokens[end - 1].low in ("and", "or") and _new_clause(token.low):
             end -= 1  # "and mixes up letters": a new verb of the student's, not part of the skill
             break
@@ -105,6 +108,13 @@ def _phrase(r, start: int, stops: Lexicon) -> tuple[int, int] | None:
             break
         end = max(i, end - 3) + min(m.start for m in tail)
     return (i, end) if end > i else None
+
+
+def _adult_next(tokens, i: int) -> bool:
+    """An adult is the subject at token i ("the teacher", "his para", "mom")."""
+    adults = word_set("adult_subjects") | word_set("team")
+    j = i + 1 if tokens[i].low in ("the", "his", "her", "their", "my", "our") and i + 1 < len(tokens) else i
+    return tokens[j].low in adults
 
 
 def _new_clause(word: str) -> bool:
@@ -172,19 +182,28 @@ def _own_goal_cues(r) -> list[Match]:
         student = before.low in ("he", "she", "they") or (before.kind == "w" and before.cap and before.low != "will")
         if student and before.low not in adults:
             out.append(Match("own", i, i + 1))
+    for contracted in ("he'll", "she'll", "they'll"):  # "so it says he'll stop chewing his shirt"
+        out += [Match("own", i, i + 1) for i in r.tokens.index()[0].get(contracted, [])]
     return out
 
 
 def _past_the_student(r, i: int) -> int:
     """Where the skill starts after a cue: past the student's name and grade ("goal for maya (5th) packing up"),
     when a verb follows within a few tokens; else at the cue's end."""
-    skip = word_set("skill_skip_after_cue")
+    skip = word_set("skill_skip_after_cue") | word_set("skill_topic_not") | {"a", "an", "the", "to", "named"}
     names = given_names()[0]
-    for j in range(i, min(len(r.tokens), i + 7)):
+    depth = counted = 0
+    for j in range(i, min(len(r.tokens), i + 24)):
         token = r.tokens[j]
+        depth += (token.text == "(") - (token.text == ")")
+        if depth > 0 or token.text == ")":
+            continue  # "(14, SMA type 2)": what the parentheses say about the student
+        counted += 1
+        if counted > 8:
+            break
         if base_verb(token.low) and j > i:
             return j
-        named = token.cap or token.low in names or token.low in skip or token.kind == "n" or token.text in "(),"
+        named = token.cap or token.low in names or token.low in skip or token.kind == "n" or token.text in ","
         if not named or token.text in ".;!?:\n":
             break
     return i
@@ -247,12 +266,24 @@ def topic(r) -> str | None:
             span = _phrase(r, begin, stops)
             if span and not _only_the_student(r, span):
                 end = min(span[1], span[0] + 8)
+        names = given_names()[0]
+        while (
+            end - start > 2
+            and r.tokens[end - 2].low == "for"
+            and (r.tokens[end - 1].cap or r.tokens[end - 1].low in names)
+        ):
+            end -= 2  # "goal for improving grip strength for Olivia": the student is no part of the area
         if end - start > 1:
             return r.text[r.tokens[start].start : r.tokens[end - 1].end]
     return None
 
 
 def _only_the_student(r, span: tuple[int, int]) -> bool:
-    skip = word_set("skill_skip_after_cue")
+    """The words after "goal for" name the student or the meeting, not an area ("a high schooler", "her IEP
+    meeting next week")."""
+    skip = word_set("skill_skip_after_cue") | word_set("skill_topic_not")
     names = given_names()[0]
-    return all(t.cap or t.low in names or t.low in skip or t.kind != "w" for t in r.tokens[span[0] : span[1]])
+    tokens = r.tokens[span[0] : span[1]]
+    if any(t.low in word_set("skill_topic_not") for t in tokens):
+        return True
+    return all(t.cap or t.low in names or t.low in skip or t.kind != "w" for t in tokens)
