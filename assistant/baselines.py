@@ -370,6 +370,8 @@ class _Numbers:
             return False  # within 1/4 inch of the line
         if slash and value == 20 and total >= 20:
             return False  # 20/70 visual acuity
+        if slash and i and self.tokens[i - 1].kind == "n" and self.gap(i - 1, i) == " ":
+            return False  # "Kai (3 1/2)": a mixed number, half of something, not x of y
         if slash and (self._after_date_word(i) or self._slash_date(i, value, total, after)):
             return False  # IEP mtg 3/14, "conf 5/19", "OT probe 3/6: 65%"
         if not total or value > total:

@@ -136,6 +136,10 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     tokens = re.findall(r"[A-Za-z][A-Za-z'/+-]*|\d+|[^\sA-Za-z\d]", head)
     subjects = {"he", "she", "they", *([fold(case.student)] if case.student else [])}
     last_subject = max((k for k, t in enumerate(tokens) if fold(t) in subjects), default=-1)
+    adults = {"i", "we", "you"} | {fold(str(w)) for w in case_words()["adult_subjects"]}
+    last_adult = max((k for k, t in enumerate(tokens) if fold(t) in adults), default=-1)
+    if last_adult > last_subject:
+        return None  # "Brandon is out of his seat, I counted 14 times": the verb is the adult's
     glue = {fold(str(w)) for w in words()["measure_glue"]}
     if last_subject < 0 and not (tokens and _base(tokens[0].lower())):
         return None  # no student subject, and no note-style verb opening the clause ("Copies 1 of 4 shapes")
@@ -182,7 +186,9 @@ _POINTERS = frozenset({"it", "them", "this", "that", "these", "those"})
 
 
 def _has_any(text: str, phrases: list) -> bool:
+    """A phrase of the list is in the text, possessives aside ("out of his seat" is "out of seat")."""
     low = " " + re.sub(r"[^a-z0-9' ]+", " ", fold(text)) + " "
+    low = re.sub(r" (?:his|her|their|my|the) ", " ", low)
     return any(f" {fold(str(p))} " in low for p in phrases)
 
 
@@ -217,14 +223,33 @@ def _per(clause: str) -> str:
     return "per session"
 
 
-def criterion(case: Case) -> Criterion:
-    """The criterion of a goal built from the request (rules in the module docstring)."""
+def _by_noun(rule: "Criterion", noun: str) -> "Criterion":
+    """The measurement and mastery for what the baseline counts (case_goal.yaml by_noun), else the unit's."""
+    counted = set(noun.lower().split())
+    for entry in words()["by_noun"]:
+        if counted & {fold(str(w)) for w in entry["words"]}:
+            return Criterion(rule.text, rule.unit, rule.higher_is_better, rule.target, rule.baseline,
+                             str(entry["mastery"]), str(entry["measurement"]))  # fmt: skip
+    return rule
+
+
+def criterion(case: Case, problem: bool | None = None) -> Criterion:
+    rule = _criterion(case, problem)
+    b = case.baseline
+    if rule.baseline is None or b is None or b.unit in ("minutes", "seconds", "per_minute"):
+        return rule
+    return _by_noun(rule, f"{_noun(b, 'of')} {b.counts or ''}")
+
+
+def _criterion(case: Case, problem: bool | None = None) -> Criterion:
+    """The criterion of a goal built from the request (rules in the module docstring); `problem` says the
+    baseline counts a problem when the caller knows it (the request asks the student to stop something)."""
     table, mastery, measured = words()["criteria"], words()["mastery"], words()["measurement"]
     b = case.baseline
     if b is None or b.value is None or b.unit not in ("of", "percent", "count", "per_minute", "minutes", "seconds"):
         return Criterion(table["none"], "count", True, 4, None, mastery["default"], measured["of"])
     clause = baseline_clause(case) or b.text
-    problem = _is_problem(case, b)
+    problem = _is_problem(case, b) if problem is None else problem
     value = b.value
     if b.unit == "of" and b.out_of:
         total = b.out_of

@@ -157,6 +157,23 @@ def _toward(value: float, unit: str, rising: bool) -> float:
     return max(step if unit != "percent" else 0.0, (math.ceil if rising else math.floor)(value / step) * step)
 
 
+def _support_fades(steps: list[tuple[float, str]], goal_prompt: str) -> list[tuple[float, str]]:
+    """Support only fades across the year: a benchmark never asks for less help than a later one (a template's
+    own ladder can end at a visual cue while this student's goal keeps one verbal prompt); such a step
+    takes the goal's own prompt."""
+    from assistant.faithful import prompt_level
+    from assistant.schemas import SUPPORT_ORDER
+
+    def rank(prompt: str) -> int | None:
+        level = prompt_level(f"will do it {prompt}")
+        return SUPPORT_ORDER.index(level) if level else None
+
+    goal = rank(goal_prompt)
+    if goal is None:
+        return steps
+    return [(v, p if (rank(p) is None or rank(p) <= goal) else goal_prompt) for v, p in steps]
+
+
 def period_names(periods: int) -> list[str]:
     return [f"{'Quarter' if periods == 4 else 'Trimester'} {i}" for i in range(1, periods + 1)]
 
@@ -196,6 +213,7 @@ def objective_ladder(
         if baseline is not None:
             values = [max(v, baseline) if rising else min(v, baseline) for v in values]
         steps = [(v, goal_prompt) for v in values]
+    steps = _support_fades(steps, goal_prompt)
     objectives: list[Objective] = []
     last: tuple[float, str] | None = None
     for name, (value, prompt) in zip(names, steps, strict=True):

@@ -28,7 +28,7 @@ from assistant.goalbank import (
     render_template,
 )
 from assistant.inputs import clean_text
-from assistant.lexicon import case_words, fold, routines, word_set
+from assistant.lexicon import case_words, fold, routine_lexicon, routines, word_set
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
 from assistant.reader import Reader
 from assistant.rubric import is_measurable, run_rubric
@@ -169,10 +169,10 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
     [brackets] only where the request leaves a fact out (the behavior, the routine)."""
     name = case.name
     routine = routine_label(case.routine)
-    condition = routines()[case.routine]["condition"] if routine else None
-    if routine and age_misfits(f"{routine} {condition}", case.grade_band):
+    condition = own_condition(case) or (routines()[case.routine]["condition"] if routine else None)
+    if condition and age_misfits(condition, case.grade_band):
         routine = case.evidence.get("routine")  # the OT's own words ("morning meeting", not "circle time")
-        condition = f"during {routine}"
+        condition = f"during {routine}" if routine else None
     during = condition or "[during which school routine]"
     behavior, rule = _frame_behavior(case)
     # [brackets] mark what the frame assumed: the consistency rule always, the criterion with no baseline to
@@ -272,6 +272,28 @@ def _without_the_routine(behavior: str, condition: str) -> str:
     return behavior
 
 
+_WHEN = frozenset({"during", "at", "after", "before", "in", "on", "for", "when"})
+_OWNERS = frozenset({"the", "his", "her", "their", "our", "a", "my", "each", "every"})
+
+
+def own_condition(case: Case) -> str | None:
+    """Where and when, in the request's own words: the first school routine the request marks with a
+    preposition ("during class", "after recess", "at snack"), with the words between; None when it marks
+    none (the routine's own condition is used then)."""
+    reader = Reader(case.request)
+    tokens = reader.tokens
+    for match in routine_lexicon().find(tokens):
+        if match.label == "_none" or match.label not in (case.routines or [case.routine]):
+            continue
+        k = match.start - 1
+        while k >= 0 and match.start - k <= 3 and tokens[k].low in _OWNERS:
+            k -= 1
+        if k >= 0 and tokens[k].low in _WHEN:
+            words = case.request[tokens[k].start : tokens[match.end - 1].end]
+            return re.sub(r"\b(?:my|our)\b", "the", words)  # "in my class" -> "in the class"
+    return None
+
+
 def _criterion_at(rule: Criterion, value: float) -> str:
     """The criterion at one number, its nouns in the singular after 1 ("no more than 1 verbal cue per trip")."""
     text = rule.text.replace("{target}", format_target(value, rule.unit))
@@ -337,6 +359,9 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         return phrase, rule
     if best is not None and skill.split()[0].lower() in word_set("skill_stop_verbs"):
         rest = skill.split(" ", 1)[1] if " " in skill else "the behavior"
+        rule = case_criterion(case, problem=True)  # what the baseline counts is what is to stop
+        if rule.baseline is not None and not rule.higher_is_better:
+            return f"[what {case.name} will do in place of {rest}], reducing it to", rule
         return f"[what {case.name} will do in place of {rest}]", rule  # a goal says what the student will do
     if best is not None:
         return skill, rule

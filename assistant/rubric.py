@@ -17,7 +17,7 @@ SCHOOL_CONTEXT = re.compile(
     r"morning\s+(?:meeting|routine)|snack|art|music|science|math|reading|writing|spelling|peers?|lessons?|"
     r"seatwork|instruction|campus|community|coworkers?|supervisor|shift|labs?|group\s+work|tablet|"
     r"chromebook|computer|keyboard(?:ing)?|typing|planner|backpack|cubby|line|fire\s+drills?|transitions?|"
-    r"carpet|homeroom|kitchen|cafeteria|bus|worksheet|lab)\b",
+    r"carpet|homeroom|kitchen|cafeteria|bus|worksheet|lab|letters?|words?|sentences?|paragraphs?|numerals?)\b",
     re.I,
 )
 BODY_FUNCTION = re.compile(
@@ -40,7 +40,7 @@ SERVICE = re.compile(
 )
 DEVICE = re.compile(
     r"^(?:wear|use|sit\s+on|tolerate|keep\s+on|utilize)\s+(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+)?"
-    r"(?:weighted\s+\w+|compression\s+\w+|sensory\s+diet|brush(?:ing)?|fidgets?|wiggle\s+(?:cushion|seat)|"
+    r"(?:(?:wobble|wiggle|air|foam|adapted|own|new)\s+)?(?:weighted\s+\w+|compression\s+\w+|sensory\s+diet|brush(?:ing)?|fidgets?|wiggle\s+(?:cushion|seat)|"
     r"ball\s+chair|therapy\s+ball|headphones|ear\s*muffs|slant\s+board|pencil\s+grips?|vest|cushion|"
     r"sensory\s+(?:tools?|supports?|items?|strategies)|assistive\s+technology|at\s+devices?|chewy\s+\w+)\b"
     r"(?![^.]*\b(?:to|while|during|when|for)\s+(?:complete|write|copy|type|finish|stay|remain|"
@@ -97,14 +97,36 @@ def _observable(p: GoalParts) -> tuple[bool, str]:
         return False, f"'{p.verb}' needs a number that says how much; name the action and its amount."
     if p.verb in OBSERVABLE_VERBS or p.verb in NEEDS_NUMBER_VERBS:
         return True, f"Observable action: '{p.verb}'."
+    if p.verb == "not" and _negated_action(p.behavior):
+        return True, "A countable action, though stated as what the student will not do (see 'Stated positively')."
     return False, f"'{p.verb}' is not an action a substitute could count; start with a verb such as write, open, type."
 
 
+_NOT_A_ROUTINE = re.compile(
+    r"\b(?:school\s+year|(?:ot|pt|therapy|treatment|pull[- ]out)\s+(?:sessions?|room|gym|clinic)|"
+    r"(?:during|in)\s+(?:ot|therapy)\b)",
+    re.I,
+)
+
+
+def _negated_action(behavior: str) -> bool:
+    """'not poke his classmates', 'not run out of the cafeteria': the action after 'not' can still be counted."""
+    from assistant.skill import base_verb, student_verbs
+
+    words = behavior.lower().split()
+    after = words[1] if len(words) > 1 and words[0] == "not" else None
+    return bool(after) and (base_verb(after) is not None or after in student_verbs() or after in OBSERVABLE_VERBS)
+
+
 def _relevance(p: GoalParts) -> tuple[bool, str]:
+    """A goal is educational when it names a school task or routine; the school year of its timeframe and a
+    therapy session are neither ("during OT sessions" is the clinic's context, not the school day's)."""
     if p.behavior and BODY_FUNCTION.search(p.behavior):
         return False, "Body function only: tie it to a school task (e.g. 'write 3 sentences', 'open lunch containers')."
-    if SCHOOL_CONTEXT.search(p.text):
+    if SCHOOL_CONTEXT.search(_NOT_A_ROUTINE.sub(" ", p.text)):
         return True, "Linked to a school task or routine."
+    if _NOT_A_ROUTINE.search(p.text) and re.search(r"\b(?:ot|therapy|treatment|pull[- ]out)\b", p.text, re.I):
+        return False, "Only a therapy session is named; say the class routine where the skill is used."
     return False, "No school task or routine named; say where at school this matters (class, lunch, recess, bus...)."
 
 

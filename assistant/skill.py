@@ -140,6 +140,10 @@ def _tails() -> Lexicon:
     return Lexicon({"tail": case_words()["skill_tail_drops"]})
 
 
+def student_verbs() -> frozenset[str]:
+    return _student_verbs()
+
+
 @cache
 def _student_verbs() -> frozenset[str]:
     """Verbs a new clause of the student's may start with after "and" ("and cries", "and mixes up")."""
@@ -264,7 +268,8 @@ def topic(r) -> str | None:
         if end < len(r.tokens) and r.tokens[end].low in ("for", "on", "about", "around", "targeting", "with", "using"):
             begin = _past_the_student(r, end + 1)
             span = _phrase(r, begin, stops)
-            if span and not _only_the_student(r, span):
+            pointers = {fold(str(p)) for p in case_words()["skill_pointers"]}
+            if span and not _only_the_student(r, span) and r.tokens[span[0]].low not in pointers:
                 end = min(span[1], span[0] + 8)
         names = given_names()[0]
         while (

@@ -28,7 +28,8 @@ def _mappings_in_lists(value) -> list:
     if isinstance(value, dict):
         return [m for v in value.values() for m in _mappings_in_lists(v)]
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)] + [m for v in value for m in _mappings_in_lists(v)]
+        stray = [v for v in value if isinstance(v, dict) and len(v) == 1 and next(iter(v.values())) is None]
+        return stray + [m for v in value for m in _mappings_in_lists(v)]
     return []
 
 
