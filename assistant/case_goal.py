@@ -103,7 +103,7 @@ def _base(word: str) -> str | None:
     found = base_verb(word, third_person=True)
     if found:
         return found
-    problems = {fold(str(w)) for w in words()["problem_words"]}
+    problems = {fold(str(w)) for w in words()["problem_words"]} - {fold(str(w)) for w in words()["problem_nouns"]}
     for stem in (word, word[:-1], word[:-2], word[:-3] + "y"):
         if len(stem) > 2 and stem in problems and word.endswith("s") and word != stem:
             return stem  # "bumps into peers": a problem the student does is a verb too
@@ -160,6 +160,8 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     if verb in weak:
         return None  # "gets 2 of 4": the verb names no task
     rest = tokens[k + 1 :]
+    if any(fold(t) in _TURNS for t in rest):
+        return None  # "imitates lines but did not imitate a circle in 0 of 4": the number measures the other
     while rest and fold(rest[-1]) in glue:
         rest = rest[:-1]
     if any(fold(t) in _POINTERS for t in rest) or any(t in ",;:()" for t in rest):
@@ -183,6 +185,7 @@ def _timed_task(before: list[str], after: str) -> tuple[str, bool] | None:
 
 
 _POINTERS = frozenset({"it", "them", "this", "that", "these", "those"})
+_TURNS = frozenset({"but", "not", "didn't", "doesn't", "don't", "never", "without", "although", "though", "yet"})
 
 
 def _has_any(text: str, phrases: list) -> bool:
@@ -193,8 +196,13 @@ def _has_any(text: str, phrases: list) -> bool:
 
 
 def _noun(baseline: Baseline, kind: str) -> str:
-    """What the baseline counts, in the request's words ("top buttons", "spelling words"), or the default."""
+    """What the baseline counts, in the request's words: the plural right after its number ("11 letters per
+    minute", "4/10 words legible"), else in what it counts ("top buttons", "spelling words"), else the
+    default."""
     stops = {fold(str(w)) for w in words()["count_stops"]}
+    after = re.search(r"\d(?:[\d.]*)(?:\s*(?:/|of|out of)\s*\d+)?\s+([A-Za-z][a-z-]*s)\b", baseline.text)
+    if after and fold(after.group(1)) not in stops and len(after.group(1)) > 3 and not after.group(1).endswith("ss"):
+        return after.group(1).lower()
     tokens = [t for t in re.findall(r"[A-Za-z][A-Za-z'-]*", baseline.counts or "")]
     for k, token in enumerate(tokens):
         low = token.lower()

@@ -37,6 +37,7 @@ WEIGHTS = {"routine": 0.35, "task": 0.30, "unit": 0.15, "age": 0.10, "support": 
 GOOD, PARTIAL = 0.70, 0.55
 GOOD_WORDS, PARTIAL_WORDS = 0.4, 0.25
 NEED_SHARE = 0.5
+STRONG = 1.01  # no score is close enough to pass without the need's own words (0.85 let wrong tasks through on dev)
 _WORD = re.compile(r"[a-z]+")
 _STEM = 5
 
@@ -56,8 +57,8 @@ class Score:
     def status(self) -> str:
         if self.contradicted:
             return "none"
-        if self.value >= GOOD and self.task >= GOOD_WORDS and self.need_share >= NEED_SHARE:
-            return "good"  # a template without the need's own words is never good, however high it scores
+        if self.value >= GOOD and self.task >= GOOD_WORDS and (self.need_share >= NEED_SHARE or self.value >= STRONG):
+            return "good"
         return "partial" if self.value >= PARTIAL and self.task >= PARTIAL_WORDS else "none"
 
 
@@ -139,7 +140,7 @@ class Fitter:
         top = self.top_idf
         out = {}
         liked = {w for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean" is no need
-        skill = own_skill(case) or _area(case)  # with no skill named, the area the goal is for ("hygiene goal")
+        skill = own_skill(case) or ""
         ordinary = vocabulary()
         proper = {fold(w) for w in _PROPER.findall(skill) if fold(w) not in ordinary}  # "Abernathy-Voss": a name
         for word in _WORD.findall(fold(skill)):  # only a need the OT named outright
@@ -250,13 +251,6 @@ class Fitter:
             out.append((got.value + bonus, t, fit))
         out.sort(key=lambda item: -item[0])
         return out
-
-
-def _area(case: Case) -> str:
-    from assistant.reader import Reader
-    from assistant.skill import topic
-
-    return topic(Reader(case.request)) or ""
 
 
 _PROPER = re.compile(r"(?<![\w'])[A-Z][a-z]+")

@@ -31,7 +31,7 @@ from assistant.inputs import clean_text
 from assistant.lexicon import case_words, fold, routine_lexicon, routines, word_set
 from assistant.llm import LLMUnavailable, ask, load_prompt, parse_json
 from assistant.reader import Reader
-from assistant.rubric import is_measurable, run_rubric
+from assistant.rubric import DEVICE, is_measurable, run_rubric
 from assistant.schemas import (
     SUPPORT_ORDER,
     Case,
@@ -272,7 +272,7 @@ def _without_the_routine(behavior: str, condition: str) -> str:
     return behavior
 
 
-_WHEN = frozenset({"during", "at", "after", "before", "in", "on", "for", "when"})
+_WHEN = frozenset({"during", "at", "after", "before", "in", "when"})
 _OWNERS = frozenset({"the", "his", "her", "their", "our", "a", "my", "each", "every"})
 
 
@@ -288,7 +288,7 @@ def own_condition(case: Case) -> str | None:
         k = match.start - 1
         while k >= 0 and match.start - k <= 3 and tokens[k].low in _OWNERS:
             k -= 1
-        if k >= 0 and tokens[k].low in _WHEN:
+        if k >= 0 and tokens[k].low in _WHEN and (tokens[k].low != "in" or k < match.start - 1):  # "in the gym"
             words = case.request[tokens[k].start : tokens[match.end - 1].end]
             return re.sub(r"\b(?:my|our)\b", "the", words)  # "in my class" -> "in the class"
     return None
@@ -357,6 +357,9 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         if as_object and rule.text.startswith("in "):
             rule = replace(rule, text=rule.text[3:])
         return phrase, rule
+    if best is not None and DEVICE.search(skill):
+        device = DEVICE.search(skill).group(0).split(" ", 1)[-1]
+        return f"[the school task the {device.removeprefix('a ').removeprefix('the ')} is meant to help with]", rule
     if best is not None and skill.split()[0].lower() in word_set("skill_stop_verbs"):
         rest = skill.split(" ", 1)[1] if " " in skill else "the behavior"
         rule = case_criterion(case, problem=True)  # what the baseline counts is what is to stop

@@ -87,6 +87,13 @@ def _phrase(r, start: int, stops: Lexicon) -> tuple[int, int] | None:
         token = tokens[end]
         if token.text in _END or (token.text == "," and end > i):
             break
+        if (
+            end > i
+            and token.low in ("in", "on", "for", "within", "at")
+            and end + 1 < len(tokens)
+            and (tokens[end + 1].kind == "n" or tokens[end + 1].low in ("about", "only", "around"))
+        ):
+            break  # "imitate a circle in 0 of 4 trials": the measure is the baseline's, not the skill's
         if end > i and _dash_before(r, end):
             break  # "go back and edit - 0 of 3 assignments": a spaced dash starts another thought
         if end > i and tokens[end - 1].low in ("and", "but") and _adult_next(tokens, end):
@@ -166,6 +173,8 @@ def skills(r) -> list[Skill]:
         if verb is None or (r.tokens[start].cap and not r.sentence_start(start) and start != cue.end):
             continue
         words = [t.low for t in r.tokens[start + 1 : end]]
+        if verb in case_words()["skill_meta_verbs"] and (not words or words[0] in case_words()["skill_meta_after"]):
+            continue  # "a goal that doesn't read like a PT goal", "she won't find embarrassing": about the goal
         back = any(tuple(words[k : k + len(p)]) in pointers for p in pointers for k in range(len(words)))
         behavior = _behavior(r, start, end, verb)
         strength = 1 if verb in case_words()["skill_weak_verbs"] else {"own": 4, "aim": 3}.get(cue.label, 2)
@@ -269,7 +278,13 @@ def topic(r) -> str | None:
             begin = _past_the_student(r, end + 1)
             span = _phrase(r, begin, stops)
             pointers = {fold(str(p)) for p in case_words()["skill_pointers"]}
-            if span and not _only_the_student(r, span) and r.tokens[span[0]].low not in pointers:
+            meta = set(case_words()["skill_meta_verbs"])
+            if (
+                span
+                and not _only_the_student(r, span)
+                and r.tokens[span[0]].low not in pointers
+                and not any(t.low in meta for t in r.tokens[span[0] : span[1]])
+            ):
                 end = min(span[1], span[0] + 8)
         names = given_names()[0]
         while (
