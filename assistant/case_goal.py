@@ -25,7 +25,7 @@ from assistant.settings import PROJECT_ROOT
 from assistant.skill import base_verb
 
 _WORDS = PROJECT_ROOT / "assistant" / "data" / "case_goal.yaml"
-_CLAUSE_END = re.compile(r"[.;!?\n]|\s[-–—]\s")
+_CLAUSE_END = re.compile(r"[.;:!?\n]|\s[-–—]\s")
 _MAX_QUOTE_WORDS = 24
 
 
@@ -73,6 +73,17 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
         first = max(0, offset - 12)
         clause = ("..." if first else "") + " ".join(tokens[first : first + _MAX_QUOTE_WORDS])
     return clause or baseline.text
+
+
+def one_measure_quote(case: Case) -> str | None:
+    """The baseline as the request gave it: its whole clause when the clause holds no other number (so no
+    second measure is quoted beside it), else the baseline's own words."""
+    b = case.baseline
+    if b is None:
+        return None
+    clause = baseline_clause(case) or b.text
+    others = re.sub(re.escape(b.text), " ", clause)
+    return b.text if re.search(r"\d", others) else clause
 
 
 def _before_and_through(case: Case, baseline: Baseline) -> str:

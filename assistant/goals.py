@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.case import case_questions, read_case, routine_label
-from assistant.case_goal import Criterion, baseline_clause, measured_behavior
+from assistant.case_goal import Criterion, baseline_clause, measured_behavior, one_measure_quote
 from assistant.case_goal import criterion as case_criterion
 from assistant.case_goal import words as case_goal_words
 from assistant.corpus import GoalTemplate
@@ -113,7 +113,7 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
     periods = services.settings.reporting_periods
     baseline = baseline_in_unit(case, template)
     target = choose_target(template, baseline)
-    shown_baseline = case.baseline.text if case.baseline else None
+    shown_baseline = one_measure_quote(case)  # the request's own clause, unless it holds a second measure
     name = case.name
     prompting, fading = _prompting(case, template)
     text = render_template(template, student=name, target=target, prompt_level=prompting)

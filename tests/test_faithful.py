@@ -17,7 +17,7 @@ def test_a_goal_carries_its_fit_with_reasons_and_the_nearest_alternatives(servic
     assert any("routine: writing" in r for r in goal.fit.reasons)
     assert len(goal.fit.alternatives) == 3  # the writing bank has many skills to choose from
     assert all(a.source_id != goal.template_id for a in goal.fit.alternatives)
-    assert "Baseline: 40%" in goal.goal_text and goal.baseline_value == 40
+    assert "Baseline: about 40% of letters legible" in goal.goal_text and goal.baseline_value == 40
 
 
 def test_with_no_faithful_bank_goal_the_draft_is_a_frame_in_the_ots_words(services):
