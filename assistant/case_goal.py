@@ -16,7 +16,7 @@ assistant/data/case_goal.yaml):
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from assistant.lexicon import case_words, fold, load_words
@@ -27,6 +27,7 @@ from assistant.skill import base_verb
 _WORDS = PROJECT_ROOT / "assistant" / "data" / "case_goal.yaml"
 _CLAUSE_END = re.compile(r"[.;:!?\n]|\s[-–—]\s")
 _MAX_QUOTE_WORDS = 24
+_SECOND_MEASURE = re.compile(r"(?:,|\s(?:with|and|at|but))\s+(?:\S+\s+){0,2}?\d")
 
 
 @cache
@@ -59,9 +60,9 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
         start = match.end()
     end_match = _CLAUSE_END.search(text, at + len(baseline.text))
     end = end_match.start() if end_match else len(text)
-    comma = text.find(",", at + len(baseline.text), end)
-    if comma >= 0 and re.search(r"\d", text[comma:end]):
-        end = comma  # ", about 1 selection per minute": another measure, not this one
+    second = _SECOND_MEASURE.search(text, at + len(baseline.text), end)
+    if second:
+        end = second.start()  # ", about 1 selection per minute", "with 85% accuracy": another measure
     clause = text[start:end].strip(" ,\"'“”")
     tokens = clause.split()
     if len(tokens) > _MAX_QUOTE_WORDS:
@@ -196,6 +197,7 @@ def _timed_task(before: list[str], after: str) -> tuple[str, bool] | None:
 
 
 _POINTERS = frozenset({"it", "them", "this", "that", "these", "those"})
+_TIME_WORDS = frozenset({"min", "mins", "minutes", "sec", "secs", "seconds"})
 _TURNS = frozenset({"but", "not", "didn't", "doesn't", "don't", "never", "without", "although", "though", "yet"})
 
 
@@ -253,11 +255,53 @@ def _by_noun(rule: "Criterion", noun: str) -> "Criterion":
 
 
 def criterion(case: Case, problem: bool | None = None) -> Criterion:
+    """The criterion of a goal built from the request (rules in the module docstring); `problem` says the
+    baseline counts a problem when the caller knows it (the request asks the student to stop something). A
+    target the request states in the same measure ("the supervisor wants around 15", "goal is 8/10") is
+    the goal's target when it lies on the goal's side of the baseline."""
     rule = _criterion(case, problem)
+    stated = stated_target(case)
+    if stated is not None and rule.baseline is not None and (stated > rule.baseline) == rule.higher_is_better:
+        rule = replace(rule, target=stated)
     b = case.baseline
     if rule.baseline is None or b is None or b.unit in ("minutes", "seconds", "per_minute"):
         return rule
     return _by_noun(rule, f"{_noun(b, 'of')} {b.counts or ''}")
+
+
+def stated_target(case: Case) -> float | None:
+    """The number a target cue ("wants", "expects", "goal is", "aiming for") names within 4 words, in the
+    baseline's sentence or the next, when the number is written bare or with the baseline's own unit or
+    noun ("15", "15 towels", "8/10"); None otherwise. One pass over the cues: linear."""
+    b = case.baseline
+    if b is None or b.value is None:
+        return None
+    from assistant.lexicon import lexicon
+    from assistant.reader import Reader
+
+    reader = Reader(case.request)
+    tokens = reader.tokens
+    own = set(re.findall(r"[a-z]+", fold(f"{b.counts or ''} {b.text}"))) | {b.unit or ""}
+    for cue in lexicon("target_cues").find(tokens):
+        for j in range(cue.end, min(len(tokens), cue.end + 4)):
+            token = tokens[j]
+            if token.text in ".;!?":
+                break
+            if token.kind != "n":
+                continue
+            value = (
+                float(token.text.replace(",", "")) if token.text.replace(",", "").replace(".", "").isdigit() else None
+            )
+            after = tokens[j + 1].low if j + 1 < len(tokens) else ""
+            if value is None or value == b.value:
+                break
+            if after in ("/", "of", "out") and b.unit == "of":
+                return value  # "goal is 8/10"
+            unitish = after.rstrip("s") in {w.rstrip("s") for w in own} or after in _TIME_WORDS
+            if not after or tokens[j + 1].kind != "w" or unitish:
+                return value
+            break
+    return None
 
 
 def _criterion(case: Case, problem: bool | None = None) -> Criterion:

@@ -140,7 +140,7 @@ class Fitter:
         top = self.top_idf
         out = {}
         liked = {w for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean" is no need
-        skill = own_skill(case) or ""
+        skill = own_skill(case) or _measured(case)  # no skill named: what the baseline measures the student doing
         ordinary = vocabulary()
         proper = {fold(w) for w in _PROPER.findall(skill) if fold(w) not in ordinary}  # "Abernathy-Voss": a name
         for word in _WORD.findall(fold(skill)):  # only a need the OT named outright
@@ -251,6 +251,15 @@ class Fitter:
             out.append((got.value + bonus, t, fit))
         out.sort(key=lambda item: -item[0])
         return out
+
+
+def _measured(case: Case) -> str:
+    from assistant.case_goal import measured_behavior
+
+    found = measured_behavior(case)
+    if not found:
+        return ""
+    return found[0] if not found[1] else f"{found[0]} {case.baseline.counts or ''}"  # "fold" + "towels"
 
 
 _PROPER = re.compile(r"(?<![\w'])[A-Z][a-z]+")

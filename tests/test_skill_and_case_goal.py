@@ -4,7 +4,7 @@ words (assistant/case_goal.py), each principle in several wordings."""
 import pytest
 
 from assistant.case import read_case
-from assistant.case_goal import baseline_clause, criterion, measured_behavior
+from assistant.case_goal import baseline_clause, criterion, measured_behavior, stated_target
 from assistant.reader import Reader
 from assistant.skill import base_verb, gerund, skills, topic
 
@@ -129,3 +129,31 @@ def test_what_the_baseline_measures_the_student_doing(text, behavior, as_object)
 def test_the_baseline_is_quoted_as_its_whole_clause():
     case = read_case("Ava, 2nd. Copying from her name card she gets 2/6 letters correct. Teacher wants more.")
     assert baseline_clause(case) == "Copying from her name card she gets 2/6 letters correct"
+
+
+STATED = [
+    ("She folds 6 towels in 10 min and the supervisor wants around 15.", 15),
+    ("Chloe sits in circle for 2 minutes; teacher wants 10 minutes.", 10),
+    ("He catches 2 of 10; goal is 8/10 by spring.", 8),
+    ("She copies 4 of 12 words; she is 8 years old.", None),  # no target cue: the documented rule sets it
+]
+
+
+@pytest.mark.parametrize(("text", "target"), STATED)
+def test_a_target_the_request_states_in_the_same_measure_is_the_goals(text, target):
+    case = read_case(text)
+    assert stated_target(case) == target
+    if target is not None:
+        assert criterion(case).target == target
+
+
+def test_a_stated_target_on_the_wrong_side_of_the_baseline_is_not_used():
+    """'takes 12 minutes and they get 5' names a limit the goal must shrink toward, but 'wants 20' for a task
+    time that must shrink is no target."""
+    case = read_case("Changing takes her 12 minutes to finish; mom wants 20.")
+    assert criterion(case).target < 12
+
+
+def test_the_baseline_quote_ends_where_a_second_measure_begins():
+    case = read_case("She currently types 6 words per minute with 85% accuracy using two fingers.")
+    assert baseline_clause(case) == "She currently types 6 words per minute"
