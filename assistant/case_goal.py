@@ -172,6 +172,8 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     if verb in weak:
         return None  # "gets 2 of 4": the verb names no task
     rest = tokens[k + 1 :]
+    if {fold(t) for t in rest[:3]} & {"goal", "goals", "objective", "objectives", "iep"}:
+        return None  # "Write a goal for a 2nd grader who tires after 2 sentences": the OT's verb
     if any(fold(t) in _TURNS for t in rest):
         return None  # "imitates lines but did not imitate a circle in 0 of 4": the number measures the other
     while rest and fold(rest[-1]) in glue:

@@ -157,3 +157,10 @@ def test_a_stated_target_on_the_wrong_side_of_the_baseline_is_not_used():
 def test_the_baseline_quote_ends_where_a_second_measure_begins():
     case = read_case("She currently types 6 words per minute with 85% accuracy using two fingers.")
     assert baseline_clause(case) == "She currently types 6 words per minute"
+
+
+def test_the_ots_own_task_is_no_skill_of_the_students():
+    """'Write a goal for a 2nd grader who tires after 2 sentences': writing the goal is the OT's task."""
+    text = "Write a goal for a 2nd grader who tires after 2 sentences; she loves the ocean"
+    assert _best(text) is None
+    assert measured_behavior(read_case(text)) is None
