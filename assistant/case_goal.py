@@ -27,7 +27,17 @@ from assistant.skill import base_verb
 _WORDS = PROJECT_ROOT / "assistant" / "data" / "case_goal.yaml"
 _CLAUSE_END = re.compile(r"[.;:!?\n]|\s[-–—]\s")
 _MAX_QUOTE_WORDS = 24
-_SECOND_MEASURE = re.compile(r"(?:,|\s(?:with|and|at|but))\s+(?:\S+\s+){0,2}?\d")
+_JOINS = re.compile(r",|\s(?:with|and|at|but)\s")
+
+
+def _second_measure(text: str, start: int, end: int) -> int | None:
+    """Where a second measure joins the clause (a comma, "with", "and", "at" or "but" with a number in the
+    next three words), or None. Each join is checked on at most 3 words (split, bounded): linear."""
+    for join in _JOINS.finditer(text, start, end):
+        words = text[join.end() : min(end, join.end() + 80)].split()[:3]
+        if any(ch.isdigit() for w in words for ch in w[:12]):
+            return join.start()
+    return None
 
 
 @cache
@@ -60,9 +70,9 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
         start = match.end()
     end_match = _CLAUSE_END.search(text, at + len(baseline.text))
     end = end_match.start() if end_match else len(text)
-    second = _SECOND_MEASURE.search(text, at + len(baseline.text), end)
-    if second:
-        end = second.start()  # ", about 1 selection per minute", "with 85% accuracy": another measure
+    second = _second_measure(text, at + len(baseline.text), end)
+    if second is not None:
+        end = second  # ", about 1 selection per minute", "with 85% accuracy": another measure
     clause = text[start:end].strip(" ,\"'“”")
     tokens = clause.split()
     if len(tokens) > _MAX_QUOTE_WORDS:
@@ -187,10 +197,20 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
 def _timed_task(before: list[str], after: str) -> tuple[str, bool] | None:
     """The task a duration is the time of: "changing for PE takes her 12 min" -> "change for PE"; "takes
     15 minutes to get his snow pants on" -> "get his snow pants on"."""
-    following = re.match(r"\s*(?:[A-Za-z.]+\s+){0,2}?to\s+([A-Za-z]+)((?:\s+[A-Za-z'/+-]+|,)*)", after)
-    if following and base_verb(following.group(1).lower()):
-        tail = following.group(2).split(" so ")[0].split(" but ")[0].split(" and recess")[0]
-        return f"{base_verb(following.group(1).lower())}{tail}".strip(" ,"), False
+    words = after[:300].split()
+    to = next((k for k, w in enumerate(words[:3]) if w.lower() == "to"), None)
+    verb = base_verb(words[to + 1].lower().strip(",.")) if to is not None and to + 1 < len(words) else None
+    if verb:
+        tail: list[str] = []
+        for w in words[to + 2 : to + 16]:
+            if w.lower() in ("so", "but", "because", "and") and tail and tail[-1].endswith(","):
+                break  # ", and recess is only 20 minutes": the next clause
+            if w.lower() in ("so", "but", "because"):
+                break
+            tail.append(w)
+            if w.endswith((".", ";", "!", "?")):
+                break
+        return " ".join([verb, *tail]).strip(" ,.;!?"), False
     for k, token in enumerate(before):
         if token.lower().endswith("ing") and base_verb(token.lower()):
             rest = [t for t in before[k + 1 :] if fold(t) not in {"her", "him", "them"}]
