@@ -49,6 +49,7 @@ _ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted", "have", "h
 _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its", "last", "past"})
 _QUOTES = frozenset("'\"“‘")
+_OWNERS = ("his", "her", "their", "my", "our", "your")
 _NOT_DOING = frozenset(
     {
         "the",
@@ -145,6 +146,7 @@ class _Numbers:
         self._words = tokens.index()[0] if isinstance(tokens, Tokens) else {}
         self.clause = self._clause_starts()
         self._last_end = -1  # where the last number reading ended: a later "in 5 minutes" may be its window
+        self._schedule_end = -9  # where the last schedule ended: "art once a week, 40 min" (the period's length)
         self.clause_end = self._clause_ends()
         self.cues = self._cue_marks()
 
@@ -191,6 +193,9 @@ class _Numbers:
         marks: dict[int, str] = {}
         for kind, name in (("target", "target_cues"), ("from", "from_cues"), ("past", "past_cues")):
             for match in lexicon(name).find(self.tokens):
+                first = self.tokens[match.start]
+                if first.cap and fold(first.low).removesuffix("'s") in self._student:
+                    continue  # "Hope's teacher says ...": the student's name, not a hope
                 marks[match.end - 1] = kind
         openers = {m.end - 1 for m in lexicon("goal_openers").find(self.tokens)}
         # a quoted sentence that opens with "will" is a goal's wording: "Is 'will cut with 80% accuracy' OK?"
@@ -231,6 +236,10 @@ class _Numbers:
             return True  # a phone or id number
         if prev is not None and prev.text == "/" and i > 1 and self.tokens[i - 2].kind == "n":
             return True  # the second half of a fraction read (or set aside) with its first
+        if prev is not None and prev.kind == "n" and self.gap(i - 1, i).strip() in {"-", "–"}:
+            return True  # the high end of a range read (or set aside) with its low end: "2-3 word phrases"
+        if prev is not None and prev.low == "x" and not self.gap(i - 1, i) and i > 1 and self.tokens[i - 2].kind == "n":
+            return True  # "2x30/wk": the minutes of a schedule of sessions
         if prev is not None and prev.low == "of" and self.tok(i - 2) and self.tokens[i - 2].low == "out":
             return True  # "out of 26 letters": a total
         if nxt is not None and (nxt.low in ("of", "out") or nxt.text == "/"):
@@ -366,7 +375,7 @@ class _Numbers:
         slash = sep.text == "/"
         if after is not None and after.text == "/":
             return False  # 10/12/2025
-        if slash and after is not None and after.low in word_set("length_units"):
+        if slash and after is not None and (after.low in word_set("length_units") or after.text in {'"', "”", "″"}):
             return False  # within 1/4 inch of the line
         if slash and value == 20 and total >= 20:
             return False  # 20/70 visual acuity
@@ -392,10 +401,12 @@ class _Numbers:
             return False  # "2/8 steps", "3/4 days"
         prev = self.tok(i - 1)
         labels = after is not None and after.text in {":", ")", "-"} and prev is not None and prev.kind == "w"
-        return total > 12 or labels
+        last = after is None or after.text in _BOUNDARY or "\n" in self.gap(i + 2, i + 3)
+        dated = last and bool(lexicon("date_words").find(self.tokens[max(self.clause[i], i - 12) : i]))
+        return total > 12 or labels or dated  # "Last day of the program is 6/12."
 
     def _after_date_word(self, i: int) -> bool:
-        window = [t for t in self.tokens[max(0, i - 3) : i] if t.text != ","]
+        window = [t for t in self.tokens[max(0, i - 3) : i] if t.text not in {",", "-", "–", "—", "(", "@"}]
         found = lexicon("date_words").find(window)
         return bool(found) and found[-1].end == len(window)
 
@@ -430,9 +441,22 @@ class _Numbers:
             if listed and listed[0].start == offset:
                 return k + listed[0].end
             plural = token.low.endswith("s") and not token.low.endswith(("ss", "us", "is", "'s"))
-            if len(token.low) > 3 and plural and self._done_by_student(i):
+            if len(token.low) > 3 and plural and (self._done_by_student(i) or self._measured_over(k + offset + 1)):
                 return k + offset + 1
         return None
+
+    def _measured_over(self, j: int) -> bool:
+        """A count followed by the time it was counted over is a measure whoever its doer: "22 shirts in 30
+        minutes", "4 or 5 rips a day", "3 meltdowns per week"."""
+        lead, nxt, unit = self.tok(j), self.tok(j + 1), self.tok(j + 2)
+        if lead is None or nxt is None:
+            return False
+        if lead.low in ("a", "per", "each", "every") or lead.text == "/":
+            return nxt.low in _PER_TIME | {"hour", "hr", "period", "class", "session"}
+        if lead.low in ("in", "within") and number_value(nxt) is not None and unit is not None:
+            found = lexicon("units").find(self.tokens[j + 2 : j + 3])
+            return bool(found) and found[0].label in ("minutes", "seconds")
+        return False
 
     def _done_by_student(self, i: int) -> bool:
         """A count of what the student did: the word before the number (past adverbs like 'only') is a verb of
@@ -463,15 +487,21 @@ class _Numbers:
         ):
             return True  # "Target 80% by June", "Goal: 20 wpm"; not "selected the correct target on 18 of 25 trials"
         manner = self.tokens[reading.end : reading.end + 3]
-        if len(manner) > 1 and manner[0].low == "at" and manner[1].low in ("once", "a", "the"):
+        at_once = len(manner) > 1 and manner[0].low == "at" and manner[1].low in ("once", "a", "the")
+        if reading.unit == "count" and at_once:
             return True  # "hits 2 keys at once": how, not how many
         if reading.unit == "count" and (self._window_count(reading) or self._distance_condition(reading)):
             return True
-        if reading.unit == "count" and before in ("last", "past", "first", "top", "bottom"):
-            return True  # "on the last two unit tests", "the top two shelves": which ones, not how many were done
+        if reading.unit == "count" and before in ("last", "past", "first", "top", "bottom", *_OWNERS):
+            return True  # "on the last two unit tests", "the top two shelves", "talks with her two friends": which
+        if reading.unit == "count" and before in ("between", "among"):
+            return True  # "chooses between two snack pictures": the choices offered, not a measure
         if cue == "from" and before in {"to", "reach"} and found:
             return True  # "from 2 of 5 to 4 of 5": where the student is going
-        return self._period_length(reading, found) or self._score(reading) or self._schedule(reading)
+        if self._schedule(reading):
+            self._schedule_end = reading.end
+            return True
+        return self._period_length(reading, found) or self._score(reading)
 
     def _others_measure(self, i: int) -> bool:
         """Principle 6: the last doer named in the clause before the number is the class, peers or "we"."""
@@ -514,17 +544,23 @@ class _Numbers:
         if prev is not None and prev.low in ("every", "each"):
             return True  # "breaks every 20 min": a schedule
         lead = [t.low for t in toks[max(0, i - 3) : i]]
+        if 0 <= i - self._schedule_end <= 3 and not any(t.kind == "w" for t in toks[self._schedule_end + 2 : i]):
+            return True  # "gets art once a week, 40 min": the length of the scheduled period
         if self.clause[i] <= self._last_end and (any(w in _WINDOW for w in lead[-2:]) or lead[-1:] == ["/"]):
             return True  # "6 words in 5 minutes", "150 words/45 min": the count's time window
+        if self.tok(reading.end) is not None and self.tokens[reading.end].low in ("late", "early", "behind"):
+            return False  # "has been 5-10 minutes late to 4th period": how late the student is
+        if self.tok(reading.end) is not None and self.tokens[reading.end].low in ("later", "ago"):
+            return True  # "40 minutes later": when something happened, not how long
         window = toks[max(0, i - 4) : i]
         thing = lexicon("period_nouns").find(window)
         verb_after_thing = thing and any(t.low in _PERIOD_VERBS for t in window[thing[-1].end :])
-        late = self.tok(reading.end) is not None and self.tokens[reading.end].low in ("late", "early", "behind")
-        if thing and not late and (verb_after_thing or thing[-1].end == len(window)):
-            return True  # "his bus ride is 50 minutes", "class only gets 10 min", "Lunch 25 min"
+        placed = thing and thing[-1].start and window[thing[-1].start - 1].low in ("at", "in", "on")
+        if thing and (verb_after_thing or (thing[-1].end == len(window) and not placed)):
+            return True  # "his bus ride is 50 minutes", "class gets 10 min", "Lunch 25 min"; not "at circle 4 min"
         if prev is not None and prev.low in ("the", "first", "last"):
             return True  # "in the 5 minutes they get", "for first 10 min": a given window
-        if any(w in _ALLOTTED for w in lead[-2:]):
+        if any(w in _ALLOTTED for w in lead[-2:]) and "been" not in lead[-2:]:
             return True  # "they only get 5 minutes", "he is given 10 minutes": the time allowed
         within = prev is not None and (prev.low == "within" or (prev.low == "in" and i > 1 and toks[i - 2].text == "/"))
         if within and self._fraction_follows(reading.end):
@@ -570,7 +606,12 @@ class _Numbers:
         if reading.unit != "count" or not per:
             return False
         clause = self.tokens[self.clause[reading.start] : self.clause_end[reading.start]]
-        return bool(lexicon("schedule_words").find(clause))
+        if bool(lexicon("schedule_words").find(clause)):
+            return True
+        held, verb = self.tok(reading.start - 1), self.tok(reading.start - 2)
+        period = held is not None and bool(lexicon("period_nouns").find([held]))
+        opens = held is not None and self.clause[reading.start - 1] == reading.start - 1
+        return period and (opens or (verb is not None and verb.low in _ALLOTTED))  # "gets art once a week", "Gym 2x/wk"
 
     def counts(self, reading: _Reading) -> str | None:
         """What the number counts: the words after it in its clause (or before it, for a bare duration)."""

@@ -101,6 +101,17 @@ def test_the_help_an_adult_gives_is_the_support(text, support):
         ("accoms: scribe for ELA, 1.5x time", []),
         ("O&M w/ Mr. Castellanos 2x/wk. Opens his combo lock 2 of 5 tries.", [(2, "of")]),
         ("She measured 3 of 8 lines with base-ten blocks. She receives 2 x 30 min OT per her IEP.", [(3, "of")]),
+        ("Copies 5 words a minute. Pull-out 3x45/wk.", [(5, "per_minute")]),
+        ("Sorts mail for the front office. Next check-in is 5/9.", []),
+        ("Staff huddle - 3/10\nMarcos sorts 14 forks in 10 minutes.", [(14, "count")]),
+        ("He gets music twice a week, 30 min. He drops his mallet 5 times a class.", [(5, "count")]),
+        ("Tears her worksheet 3 or 4 times a day.", [(3, "count")]),
+        ("She has been 2-4 minutes late to homeroom. Her sister came 10 minutes later.", [(2, "minutes")]),
+        ("At recess he plays with his three cousins and chooses between two swings.", []),
+        ("Sits at circle 6 min before leaving the rug.", [(6, "minutes")]),
+        ("Uses 2-4 word phrases and hits 3 of 6 targets.", [(3, "of")]),
+        ("Hope's teacher says she sounds out about 30% of the words.", [(30, "percent")]),
+        ('Stays within 1/4" of the line on 2 of 5 cuts.', [(2, "of")]),
     ],
 )
 def test_only_the_students_present_levels_are_baselines(text, levels):
