@@ -68,8 +68,9 @@ def support(r: Reader) -> str | None:
         and not (m.label == "independent" and _negated(r, m.start))
         and not r._preceded_by(m.start, "support_negations", 3)  # "no more HOH", "without pushing her"
         and not (m.start and r.tokens[m.start - 1].kind == "n" and r.tokens[m.start].low in _NUMBER_UNITS)  # "30 min a"
+        and not _unused(r, m.end)
     ]
-    found += [m for m in _adult_help(r) + _done_for(r) if m.start not in r.quoted]  # "He said 'I did it!'"
+    found += [m for m in _adult_help(r) + _done_for(r) + _body_help(r) if m.start not in r.quoted]  # not "'I did it!'"
     if not found:
         return None
     best = min(found, key=lambda m: SUPPORT_ORDER.index(m.label))
@@ -78,6 +79,14 @@ def support(r: Reader) -> str | None:
         if match.end - match.start <= 4:  # the phrase itself, not the clause of "...for him"
             r.claim(match)
     return best.label
+
+
+def _unused(r: Reader, end: int) -> bool:
+    """'has a visual checklist but doesn't look at it': a support named, then not used, later in its sentence."""
+    stop = end
+    while stop < len(r.tokens) and r.tokens[stop].text not in ".;!?•▪◦" and stop - end < 12:
+        stop += 1
+    return bool(_cues_within(r, "support_unused", end, stop))
 
 
 def _negated(r: Reader, i: int) -> bool:
@@ -115,6 +124,8 @@ def _adult_help(r: Reader) -> list[Match]:
         after = r.tokens[match.end : match.end + 5]
         if after and after[0].low in roles:
             continue  # "I told her mom": not a prompt to the student
+        if len(after) > 1 and after[0].low in ("his", "her", "their") and after[1].low in word_set("body_parts"):
+            continue  # "the aide lifts her elbow": a hand on the body, read by _body_help
         if match.start and r.tokens[match.start - 1].low in _STUDENT_OBJECTS:
             continue  # "I help him zip", "I watch her tie": the student does it
         if r._preceded_by(match.start, "support_negations", 3):
@@ -123,6 +134,59 @@ def _adult_help(r: Reader) -> list[Match]:
         if label == "model" and any(t.low in _VISUAL_THINGS for t in after):
             label = "visual"  # "I showed him the first-then card": a visual cue
         out.append(Match(label, match.start, match.end))
+    return out
+
+
+def _clause_back(r: Reader, i: int, most: int) -> int:
+    """Where the clause holding token i starts, at most `most` tokens back, reading past the period of "Ms."."""
+    start = i
+    while (
+        start > 0
+        and i - start < most
+        and (r.tokens[start - 1].text not in ".;!?,:" or (start > 1 and r.tokens[start - 2].low in TITLES))
+    ):
+        start -= 1
+    return start
+
+
+def _body_help(r: Reader) -> list[Match]:
+    """An adult's hands on the student's body are physical help, whatever the verb: "the para brings her head
+    back to midline", "I stand behind her and move her arms" (partial). An adult holding or moving the hand
+    that does the task ("I wrap her hand around it", "with me moving her hand", "my hand over hers") does the
+    task with it: full physical help, unless the verb only guides ("I guide her hand")."""
+    parts = word_set("body_parts")
+    owners = {"his", "her", "their", "hers", "theirs"}
+    out = []
+    for i, token in enumerate(r.tokens):
+        if token.low not in parts or i in r.quoted or _hoped_for(r, i):
+            continue
+        prev, nxt = r.tokens[i - 1].low if i else "", r.tokens[i + 1 : i + 3]
+        over = len(nxt) == 2 and nxt[0].low in ("over", "on", "under") and nxt[1].low in owners
+        if prev in ("my", "our") and over:
+            out.append(Match("full_physical", i - 1, i + 3))  # "with my hand over hers on the cup"
+            continue
+        if prev not in owners:
+            continue
+        start = _clause_back(r, i - 1, 10)
+        window = r.tokens[start : i - 1]
+        adults = lexicon("adult_subjects").find(window)
+        doer = adults[-1].end if adults else next((k + 1 for k, t in enumerate(window) if t.low in TITLES), None)
+        between = window[doer:] if doer is not None else []
+        causes = any(
+            t.low in _STUDENT_OBJECTS and k + 1 < len(between) and between[k + 1].low not in _JOINS
+            for k, t in enumerate(between)
+        )
+        if not between or _student_acts(between, r) or causes:
+            continue  # "she lifts her head", "I had him use his finger": the student moves
+        if any(t.low in word_set("body_care_verbs") for t in between):
+            continue  # "the nurse has been icing his wrist": care for the body, not help with a task
+        if r._preceded_by(i - 1, "support_negations", 4):
+            continue
+        moved = any(base in word_set("guiding_verbs") for base in (t.low for t in between))
+        near = {t.low for t in r.tokens[start : i + 8]}
+        leads = bool(near & word_set("leading_words"))  # "holds his hand down the steps": leading, not doing
+        whole = token.low in word_set("working_hand") and not moved and not leads
+        out.append(Match("full_physical" if whole else "partial_physical", start + doer, i + 1))
     return out
 
 
@@ -154,6 +218,7 @@ def _done_for(r: Reader) -> list[Match]:
 _NUMBER_UNITS = frozenset({"min", "max", "mod", "mins"})  # after a number: minutes or a maximum, not an assist level
 _PASSIVE = frozenset({"be", "been", "being", "get"})  # "they have to be tied for gym": nobody's help
 _STUDENT_OBJECTS = frozenset({"him", "her", "them"})
+_JOINS = frozenset({"and", "or", "then", "so", "while", "but"})
 _NOT = frozenset({"not", "never", "don't", "doesn't", "didn't", "dont", "doesnt", "didnt"})
 
 

@@ -82,6 +82,14 @@ def test_a_negated_device_is_no_access():
         ("She unpacked with me pointing toward each bin.", "gestural"),
         ("He cut 3 circles. He said 'I did it!!' and smiled.", None),
         ("How do I advocate for her with the teacher?", None),
+        ("To sign his name I wrap his fingers around the marker.", "full_physical"),
+        ("The aide lifts her elbow so she can reach the keys.", "partial_physical"),
+        ("I hold his hand down the ramp to the bus.", "partial_physical"),
+        ("I guide her hand through the first stroke.", "partial_physical"),
+        ("The nurse checked his wrist after the fall.", None),
+        ("I had him press his thumb on the sensor.", None),
+        ("Has a picture schedule on his desk but doesn't look at it.", None),
+        ("Plan: try a visual timer at centers.", None),
     ],
 )
 def test_the_help_an_adult_gives_is_the_support(text, support):
