@@ -25,7 +25,7 @@ def fold(word: str) -> str:
     """Lowercase without accents or curly apostrophes, for matching ("Sofía" ~ "sofia")."""
     if word.isascii():
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("đ", "d").replace("ł", "l"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -48,21 +48,45 @@ def _full_names(r: Reader, candidates: list[tuple[int, int, str, float]]) -> lis
     row, the second no common surname, are one double given name ("Ana Sofía", "Minh Khoa Tran")."""
     names = given_names()[0]
     out: list[tuple[int, int, str, float]] = []
+    taken = {c[0] for c in candidates}
     for cand in candidates:
         i = cand[0]
-        if out and out[-1][1] == i and r.tokens[i].cap and r.tokens[i - 1].cap:
+        second = cand[1]
+        if second not in taken and second < len(r.tokens) and _second_given(r, cand):
+            cand = (cand[0], second + 1, r.text[r.tokens[i].start : r.tokens[second].end], cand[3])
+            out.append(cand)  # "Kiều My Tran", "Anh Thu is ...", "josé luis": a double given name
+            continue
+        same_case = bool(out) and r.tokens[i].cap == r.tokens[out[-1][0]].cap and (r.tokens[i].cap or r.lower_text)
+        if out and out[-1][1] == i and same_case:
             gap = r.text[r.tokens[i - 1].end : r.tokens[i].start]
             if gap.strip() == "" and "\n" not in gap:
                 prev = out[-1]
                 low = fold(cand[2])
-                double = low in names and low not in surnames() and fold(prev[2]) in names and " " not in prev[2]
+                plain = low in names and low not in surnames()
+                double = plain and fold(prev[2]) in names and " " not in prev[2] and fold(prev[2]) not in common_words()
                 bare = r.text[r.tokens[prev[0]].start : r.tokens[i].end] if double else prev[2]
-                out[-1] = (prev[0], cand[1], bare, prev[3])
-                continue
+                if double or r.tokens[i].cap:  # in lowercase text a word after a name is no surname of it
+                    out[-1] = (prev[0], cand[1], bare, prev[3])
+                    continue
         if out and i < out[-1][1]:
             continue  # the second half of a hyphenated name already taken
         out.append(cand)
     return out
+
+
+def _second_given(r: Reader, cand: tuple[int, int, str, float]) -> bool:
+    """The word right after a one-word given name is the second half of a double given name: a given name
+    itself (or a known name part such as Vietnamese "My") and no surname, capitalized as the first is."""
+    i, j = cand[0], cand[1]
+    first, token = r.tokens[i], r.tokens[j]
+    if j != i + 1 or token.kind != "w" or not _spaced(r, i, j) or token.cap != first.cap or token.text.isupper():
+        return False
+    low, known = fold(token.text), word_set("given_name_parts")
+    if low in known:
+        return True  # "Kiều My Tran"
+    names, word_names = given_names()
+    plain = low in names and low not in word_names and low not in common_words() and low not in surnames()
+    return plain and fold(cand[2]) in names
 
 
 def _candidate(r: Reader, i: int) -> tuple[int, int, str, float] | None:
@@ -81,8 +105,9 @@ def _candidate(r: Reader, i: int) -> tuple[int, int, str, float] | None:
     low = fold(bare)
     if len(low) < 2 or _ELONGATED.sub(r"\1", low) in word_set("not_names") or _CONTRACTION.search(low):
         return None  # "I've", "we'll": contractions are never names
-    if nxt is not None and nxt.text == ":" and not (i and r.tokens[i - 1].text == ":"):
-        return None  # "Rider: Kenji": a field label
+    label = low not in names or low in common_words() or low in vocabulary()
+    if nxt is not None and nxt.text == ":" and not (i and r.tokens[i - 1].text == ":") and label:
+        return None  # "Rider: Kenji": a field label ("gr 6, ADHD, Amir: note-taking ..." names the student)
     common = low in common_words()
     parts = [p for p in low.split("-") if p]
     if end > i + 1 and parts and parts[0] in names:
@@ -108,7 +133,13 @@ def _name_cues(r: Reader, i: int, end: int, base: float) -> float:
     if possessive and any(t.low in roles for t in after[:4]):
         return 3.0  # "Camila's mom", "Yusuf's 5th grade teacher": the one whose mom or teacher it is
     role_before = _before(r, i, dash=True)
-    if _ends_with(lexicon("other_before"), role_before) or _signature(r, i) or _other_after(r, end, possessive):
+    greeted = bool(role_before) and role_before[-1].low in _greetings() and not _signature(r, i)
+    greeted = greeted and not lexicon("sign_offs").find(role_before[-1:])  # "Thanks, Monica (SPED)" signs
+    addressed = end >= len(toks) or toks[end].text in ",!:;." or "\n" in r.text[toks[end - 1].end : toks[end].start]
+    greeted = greeted and not addressed  # "Hi Dana," addresses the reader
+    if greeted and (_grade_follows(r, end) or _subject_follows(r, end)):
+        pass  # "Hi, Eero in 2nd grade keeps getting hurt": the greeting has no name; the student follows it
+    elif _ends_with(lexicon("other_before"), role_before) or _signature(r, i) or _other_after(r, end, possessive):
         return -10.0
     if token.low in _month_words() and before and before[-1].low in _TIME_WORDS:
         return -10.0  # "by June"
@@ -148,7 +179,7 @@ def _before(r: Reader, i: int, past_colon: bool = False, dash: bool = False) -> 
     skip = ",(:" if past_colon else ",("
     while j >= 0 and len(out) < 3:
         token = r.tokens[j]
-        if token.text in skip or (token.text == "." and j and r.tokens[j - 1].low in TITLES):
+        if token.text in skip or (token.text == "." and j and _title(r, j - 1)):
             j -= 1
             continue
         if token.text in ".!?;:\n":
@@ -160,6 +191,13 @@ def _before(r: Reader, i: int, past_colon: bool = False, dash: bool = False) -> 
         after = token.start
         j -= 1
     return out
+
+
+def _title(r: Reader, j: int) -> bool:
+    """'Ms.' before a name; not 'Lincoln MS.', a school level written in capitals after the school's name."""
+    token = r.tokens[j]
+    school = token.text.isupper() and len(token.text) > 1 and j and r.tokens[j - 1].cap and _spaced(r, j - 1, j)
+    return token.low in TITLES and not school
 
 
 def _ends_with(lex, window: list[Token]) -> bool:
@@ -217,6 +255,10 @@ def _subject_follows(r: Reader, j: int) -> bool:
         return True
     word = toks[j]
     return word.kind == "w" and not word.cap and len(word.low) > 3 and word.low.endswith(("s", "ed"))
+
+
+def _greetings() -> frozenset[str]:
+    return frozenset(fold(str(w)) for w in case_words()["not_names"]["greetings"])
 
 
 def _month_words() -> frozenset[str]:

@@ -124,3 +124,22 @@ def test_the_help_an_adult_gives_is_the_support(text, support):
 )
 def test_only_the_students_present_levels_are_baselines(text, levels):
     assert [(b.value, b.unit) for b in read_case(text).baselines] == levels
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Good morning, Ikenna in 4th grade drops his tray at lunch.", "Ikenna"),  # a greeting, then the student
+        ("Hi Dana, quick question about handwriting.", None),  # the greeting names the reader
+        ("Thanks, Marisol (ELA teacher)", None),  # a sign-off names the writer
+        ("I'm the art teacher at Jefferson MS. Keanu is in 8th grade and tears the paper.", "Keanu"),
+        ("gr 3, IEP, Rashid: copies 4 words a minute", "Rashid"),  # a given name before a colon
+        ("Referral: Min-jun Park, 9 y/o, 4th grade", "Min-jun"),  # the surname after a hyphenated name
+        ("Student: Ngọc Anh Le, 2nd grade", "Ngọc Anh"),  # a double given name, then the surname
+        ("The speech teacher met Thảo My Nguyen, a 1st grader.", "Thảo My"),
+        ("soy la mamá de juan pablo, he is in 2nd", "juan pablo"),  # lowercase double given name
+        ("the aide said rosa can't open her milk. she is in kinder", "rosa"),
+    ],
+)
+def test_the_students_name_by_its_cues(text, name):
+    assert read_case(text).student == name
