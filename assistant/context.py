@@ -8,7 +8,7 @@ from assistant.lexicon import (
     word_set,
 )
 from assistant.reader import DETERMINERS, Reader
-from assistant.skill import base_verb
+from assistant.skill import GOAL_WORDS, base_verb
 from assistant.skill import skill as skill_phrase
 
 _PLACE_PREPOSITIONS = frozenset({"at", "during", "in", "on", "throughout", "while", "off", "onto", "into", "for"})
@@ -24,9 +24,15 @@ def routine(r: Reader, skip: set[int]) -> tuple[list[str], str | None]:
     first: dict[str, int] = {}
     need = need_span(r)
     home = _home_clauses(r)
+    hardware = word_set("aac_hardware") if r.aac_named else frozenset()
     for match in routine_lexicon().find(r.tokens, r.claimed | skip):
         if match.label == "_none":
             continue
+        authoring = r.tokens[match.start].low in word_set("authoring_verbs")
+        if authoring and {t.low for t in r.tokens[match.end : match.end + 4]} & GOAL_WORDS:
+            continue  # "write a sensory goal", "type up an IEP objective": the OT's task, not the student's routine
+        if hardware and all(t.low in hardware for t in r.tokens[match.start : match.end]):
+            continue  # "TouchChat on an iPad", "hits the wrong button on the screen": the AAC device, not computer work
         weight = match.weight * (2.0 if _marked_place(r, match.start) else 1.0)
         weight *= 1.5 if need and need[0] <= match.start < need[1] else 1.0
         weight *= 0.5 if match.start and r.tokens[match.start - 1].low in _TIME_MARKERS else 1.0

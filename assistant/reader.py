@@ -83,6 +83,7 @@ class Reader:
         self.grade_starts: set[int] = set()  # character offsets of grade and age words
         self.interest_tokens: set[int] = set()
         self.device_tokens: set[int] = set()  # words of AAC and access devices, which name no routine
+        self.aac_named = False  # the request names the student's AAC device: its tablet is no computer work
         self.evidence: dict[str, str] = {}
         self.quoted = _quoted(self.tokens)
         self.cache: dict[str, list[Match]] = {}  # lexicon matches over the whole text, found once

@@ -24,7 +24,7 @@ from assistant.lexicon import Lexicon, Match, Token, case_words, fold, given_nam
 from assistant.vocab import OBSERVABLE_VERBS
 
 _WINDOW = 16  # tokens a skill phrase may run
-_GOAL_WORDS = frozenset({"goal", "goals", "objective", "objectives", "iep", "benchmark", "benchmarks"})
+GOAL_WORDS = frozenset({"goal", "goals", "objective", "objectives", "iep", "benchmark", "benchmarks"})
 _END = frozenset('.;!?:()[]\n"“”')
 
 
@@ -174,7 +174,7 @@ def skills(r) -> list[Skill]:
         if verb is None or (r.tokens[start].cap and not r.sentence_start(start) and start != cue.end):
             continue
         words = [t.low for t in r.tokens[start + 1 : end]]
-        if set(words[:3]) & _GOAL_WORDS:
+        if set(words[:3]) & GOAL_WORDS:
             continue  # "write a goal for a 2nd grader", "draft an IEP objective": the OT's task, not the student's
         if verb in case_words()["skill_meta_verbs"] and (not words or words[0] in case_words()["skill_meta_after"]):
             continue  # "a goal that doesn't read like a PT goal", "she won't find embarrassing": about the goal

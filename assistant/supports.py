@@ -289,6 +289,7 @@ def communication(r: Reader) -> str | None:
     for match in found:
         r.note("communication", match.start, match.end)
         r.device_tokens.update(range(match.start, match.end))
+        r.aac_named = r.aac_named or match.label == "aac"
         if match.label != "aac":  # "is verbal", "non verbal" are no verbal prompting; AAC words also name access
             r.claim(match)
     labels = {m.label for m in found}

@@ -143,3 +143,18 @@ def test_only_the_students_present_levels_are_baselines(text, levels):
 )
 def test_the_students_name_by_its_cues(text, name):
     assert read_case(text).student == name
+
+
+@pytest.mark.parametrize(
+    ("text", "routine"),
+    [
+        ("Uses Proloquo2Go on his iPad to ask for help at snack; his finger slides off the screen.", "lunch"),
+        ("She uses TD Snap on a tablet; she hits the wrong button on half her selections.", None),
+        ("He types on the iPad during computer lab and loses his place on the keyboard.", "computer"),
+        ("Mom worried about toe walking and falls. Age 4.", None),
+        ("What's the best way to write a sensory goal?", None),
+        ("18-21 transition program: she packs her lunch bag at the job site.", "job_site"),
+    ],
+)
+def test_the_routine_the_need_happens_in(text, routine):
+    assert read_case(text).routine == routine
