@@ -42,14 +42,15 @@ _SERVICE_TIME = frozenset(
 )  # service minutes
 _DISTANCE = frozenset({"inch", "inches", "feet", "foot", "ft", "yard", "yards", "meter", "meters", "mile", "miles"})
 _PERIOD_VERBS = frozenset(
-    {"is", "was", "are", "were", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
+    {"is", "was", "are", "were", "r", "lasts", "lasted", "had", "has", "runs", "run", "=", "gets", "get"}
 )
-_WINDOW = frozenset({"in", "within", "on", "during", "over", "across", "en"})
+_WINDOW = frozenset({"in", "within", "on", "during", "over", "across", "en", "per", "every", "each"})
 _ALLOTTED = frozenset({"get", "gets", "given", "allowed", "allotted", "have", "has"})
 _OF_WORDS = frozenset({"of", "de", "sur"})  # "2 of 5", "2 de 5 shapes"
 _POSSESSIVES = frozenset({"his", "her", "their", "the", "my", "our", "its", "last", "past"})
 _QUOTES = frozenset("'\"“‘")
 _OWNERS = ("his", "her", "their", "my", "our", "your")
+_SUBJECTS = frozenset({"he", "she", "they", "i", "we", "you", "it"})
 _NOT_DOING = frozenset(
     {
         "the",
@@ -146,6 +147,7 @@ class _Numbers:
         self._words = tokens.index()[0] if isinstance(tokens, Tokens) else {}
         self.clause = self._clause_starts()
         self._last_end = -1  # where the last number reading ended: a later "in 5 minutes" may be its window
+        self._described = False  # the last reading described a thing ("the 6 steps") rather than counting
         self._schedule_end = -9  # where the last schedule ended: "art once a week, 40 min" (the period's length)
         self.clause_end = self._clause_ends()
         self.cues = self._cue_marks()
@@ -244,11 +246,27 @@ class _Numbers:
             return True  # "out of 26 letters": a total
         if nxt is not None and (nxt.low in ("of", "out") or nxt.text == "/"):
             return False  # "page 2 of 10 trials" is a fraction, whatever word comes before it
+        named = prev is not None and prev.kind == "w" and prev.cap and not prev.text.isupper() and len(prev.text) > 1
+        level = prev is not None and prev.low in ("level", "lvl")  # "Level 1 (Emerging)" is a rubric level
+        if (
+            named
+            and not level
+            and self.gap(i - 1, i) == " "
+            and not self._starts_sentence(i - 1)
+            and prev.low not in self._student
+        ):
+            return True  # "In Culinary 1 she loses...", "Bus 14", "Algebra 2": a name with its number
         window = self.tokens[max(0, i - 2) : i]
         matches = lexicon("label_words").find(window)
         if not matches or matches[-1].end != len(window):
             return False
         return (i - 1) not in self.claimed  # "4th gr 6 wpm": that "gr" belongs to the grade already read
+
+    def _starts_sentence(self, k: int) -> bool:
+        if k == 0:
+            return True
+        before = self.tokens[k - 1]
+        return before.text in _BOUNDARY or before.text in "-–—:•*(" or "\n" in self.gap(k - 1, k)
 
     def _clock(self, number: int, colon: int) -> bool:
         """tokens[number] ':' digits with no spaces: a time of day."""
@@ -430,6 +448,8 @@ class _Numbers:
         listed = lexicon("count_nouns").find(window)
         excluded = lexicon("not_count_nouns").find(window)
         for offset, token in enumerate(window):
+            if token.low in _SUBJECTS:
+                return None  # "1 she loses": a new clause starts, the number counts nothing in it
             if (
                 token.kind != "w"
                 or (offset and window[offset - 1].kind != "w")
@@ -482,8 +502,11 @@ class _Numbers:
         if cue in ("target", "goal", "past") or self._past_after(reading) or self._others_measure(i):
             return True
         named = [t.low for t in self.tokens[max(0, i - 2) : i]]
-        if named[-1:] and (
-            named[-1] in _TARGET_WORDS or (named[0] in _TARGET_WORDS and named[-1] in (":", "is", "of", "=", "("))
+        object_target = len(named) == 2 and named[0] in ("the", "a", "correct", "his", "her", "right", "each")
+        if (
+            named[-1:]
+            and not object_target
+            and (named[-1] in _TARGET_WORDS or (named[0] in _TARGET_WORDS and named[-1] in (":", "is", "of", "=", "(")))
         ):
             return True  # "Target 80% by June", "Goal: 20 wpm"; not "selected the correct target on 18 of 25 trials"
         manner = self.tokens[reading.end : reading.end + 3]
@@ -493,15 +516,33 @@ class _Numbers:
         if reading.unit == "count" and (self._window_count(reading) or self._distance_condition(reading)):
             return True
         if reading.unit == "count" and before in ("last", "past", "first", "top", "bottom", *_OWNERS):
+            self._described = True
             return True  # "on the last two unit tests", "the top two shelves", "talks with her two friends": which
+        if reading.unit == "count" and before in word_set("possession_verbs"):
+            self._described = True
+            return True  # "keeps one accordion folder for everything": what the student has, not does
         if reading.unit == "count" and before in ("between", "among"):
+            self._described = True
             return True  # "chooses between two snack pictures": the choices offered, not a measure
+        if reading.unit == "count" and before == "the" and self.cues[i] != "from":
+            self._described = True
+            return True  # "climbs the 3 bus steps": which ones, a known set, not how many were done
+        if reading.unit == "count" and before == "with" and self._describes(reading):
+            self._described = True
+            return True  # "pages with 4 symbols", "~150 ft with 2 turns": what the thing has ("with 3 errors" counts)
         if cue == "from" and before in {"to", "reach"} and found:
             return True  # "from 2 of 5 to 4 of 5": where the student is going
         if self._schedule(reading):
             self._schedule_end = reading.end
             return True
         return self._period_length(reading, found) or self._score(reading)
+
+    def _describes(self, reading: _Reading) -> bool:
+        """A count after 'with' that follows a noun describes that noun unless it counts errors or help."""
+        if reading.start < 2 or self.tokens[reading.start - 2].kind != "w":
+            return False
+        counted = self.tokens[reading.start + 1 : reading.start + 4]
+        return not lexicon("with_measures").find(counted)
 
     def _others_measure(self, i: int) -> bool:
         """Principle 6: the last doer named in the clause before the number is the class, peers or "we"."""
@@ -576,6 +617,15 @@ class _Numbers:
             return True  # "30 min/wk", "30 minutes weekly": service minutes ("1-2 min/center" is a measure)
         if after and after[0].text == ":":
             return True  # "Keyboarding practice 20 min: 11 wpm": the length of what the note is about
+        if (
+            prev is not None
+            and prev.text == "("
+            and after
+            and after[0].text == ")"
+            and i > 1
+            and toks[i - 2].kind == "w"
+        ):
+            return True  # "independent seatwork (20 min)": the length of the activity it follows
         if len(after) > 1 and after[0].low in {"a", "per", "each", "every"} and after[1].low in _SERVICE_TIME:
             return True
         period = lexicon("period_nouns").find(after)
@@ -648,9 +698,12 @@ def read_baselines(text: str, tokens: list[Token], claimed: set[int], student: s
         if reading is None:
             i += 1
             continue
+        numbers._described = False
         if not numbers.not_present_level(reading, found):
             found.append(_baseline(numbers, reading))
-        numbers._last_end = reading.end  # a later "in 5 minutes" is this reading's window, kept or not
+        if not numbers._described:
+            numbers._last_end = reading.end  # a later "in 5 minutes" is this reading's window, kept or not
+            # (not after "the 6 steps", which names the set a time was taken over)
         i = reading.end
     return _flag_conflicts(found)
 

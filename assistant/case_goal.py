@@ -70,7 +70,9 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
         start = match.end()
     end_match = _CLAUSE_END.search(text, at + len(baseline.text))
     end = end_match.start() if end_match else len(text)
-    second = _second_measure(text, at + len(baseline.text), end)
+    digits = [k for k, ch in enumerate(baseline.text[:200]) if ch.isdigit()]
+    measured = at + (digits[-1] + 1 if digits else len(baseline.text))  # a second measure may follow its words
+    second = _second_measure(text, measured, end)
     if second is not None:
         end = second  # ", about 1 selection per minute", "with 85% accuracy": another measure
     clause = text[start:end].strip(" ,\"'“”")

@@ -1,5 +1,6 @@
 """Pydantic contracts shared across capabilities (CONTRACT.md shapes)."""
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -146,8 +147,14 @@ class Case(BaseModel):
 
     @property
     def baseline(self) -> Baseline | None:
-        """The present level a goal starts from: the first one stated."""
-        return self.baselines[0] if self.baselines else None
+        """The present level a goal starts from: of the levels stated, the one whose words share the most with
+        the skill asked for ("initiated an interaction with a peer 0 times" for a peer-play goal, not "combines
+        two symbols"); the first one stated when none shares more."""
+        if len(self.baselines) < 2 or not self.skill:
+            return self.baselines[0] if self.baselines else None
+        wanted = _stems(self.skill)
+        shared = [len(wanted & _stems(_around(self.request, b.text))) for b in self.baselines[:12]]
+        return self.baselines[shared.index(max(shared))]
 
 
 class Goal(BaseModel):
@@ -227,3 +234,17 @@ class ServiceAdvice(BaseModel):
     mix: list[dict]
     total_minutes_per_week: int
     rationale: str
+
+
+def _around(text: str, words: str) -> str:
+    """The words of a baseline with the sentence part around it (60 characters before, 30 after)."""
+    at = text.find(words)
+    if at < 0:
+        return words
+    start = max(text.rfind(".", 0, at) + 1, at - 60)
+    return text[start : at + len(words) + 30]
+
+
+def _stems(text: str) -> set[str]:
+    """The content words of a phrase by their first five letters ("interactions" ~ "interaction")."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower())}

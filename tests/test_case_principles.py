@@ -158,3 +158,26 @@ def test_the_students_name_by_its_cues(text, name):
 )
 def test_the_routine_the_need_happens_in(text, routine):
     assert read_case(text).routine == routine
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("In Biology 2 she skips steps; completes 4 of 9 lab steps alone.", [(4, "of")]),
+        ("Uses a grid with 20 buttons and hits the target 5 of 10 times.", [(5, "of")]),
+        ("Copied the sentence with 3 errors.", [(3, "count")]),
+        ("He walks down the 6 steps to the gym in 40 seconds.", [(40, "seconds")]),
+        ("Keeps one big binder; 3 of 12 papers were filed.", [(3, "of")]),
+        ("Free play (30 min): joined a peer 1 time.", [(1, "count")]),
+    ],
+)
+def test_what_a_count_describes_is_not_a_level(text, levels):
+    assert [(b.value, b.unit) for b in read_case(text).baselines] == levels
+
+
+def test_the_goal_starts_from_the_level_of_the_skill_asked_for():
+    case = read_case(
+        "Uses a talker and can combine two symbols. At centers he started play with a peer 0 times in 20 minutes. "
+        "Goal for starting play with peers."
+    )
+    assert case.baseline is not None and case.baseline.value == 0
