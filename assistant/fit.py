@@ -15,7 +15,7 @@ What an OT weighs, with its share of the score:
 - support (0.10): the template's variant fits the support the student needs now.
 Status: "good" at 0.70 or more, with the routine not contradicted, a task score of at least 0.4, at least
 half the weight of the words of the need the OT named (its distinctive words: "button" in "buttoning the top
-2 buttons") in the template unless the whole score is 0.85 or more, and the age
+2 buttons") in the template (when the request names no need, a task score of at least 0.55), and the age
 fitting; "partial" at 0.55 or more with the routine not contradicted, a task score of at least 0.25 and the
 age fitting (a template written for another grade band still fits when none of its contexts misfits the
 age); otherwise "none": no bank goal is a faithful answer, and the draft is a frame in the OT's words.
@@ -37,6 +37,7 @@ WEIGHTS = {"routine": 0.35, "task": 0.30, "unit": 0.15, "age": 0.10, "support": 
 GOOD, PARTIAL = 0.70, 0.55
 GOOD_WORDS, PARTIAL_WORDS = 0.4, 0.25
 NEED_SHARE = 0.5
+UNNAMED_WORDS = 0.55  # 0.45 let wrong tasks through on dev; 0.65 sank right ones
 STRONG = 1.01  # no score is close enough to pass without the need's own words (0.85 let wrong tasks through on dev)
 _WORD = re.compile(r"[a-z]+")
 _STEM = 5
@@ -51,13 +52,15 @@ class Score:
     reasons: list[str]
     contradicted: bool
     task: float
-    need_share: float
+    need_share: float | None  # None: the request names no need
 
     @property
     def status(self) -> str:
         if self.contradicted:
             return "none"
-        if self.value >= GOOD and self.task >= GOOD_WORDS and (self.need_share >= NEED_SHARE or self.value >= STRONG):
+        named = self.need_share is not None and self.need_share >= NEED_SHARE
+        unnamed = self.need_share is None and self.task >= UNNAMED_WORDS  # no need named: the task words must carry it
+        if self.value >= GOOD and self.task >= GOOD_WORDS and (named or unnamed or self.value >= STRONG):
             return "good"
         return "partial" if self.value >= PARTIAL and self.task >= PARTIAL_WORDS else "none"
 
@@ -198,8 +201,12 @@ class Fitter:
             words = max(words, 0.5 * words + 0.5 * meaning)  # other wordings of the task count; noise does not sink it
         need = self._need(case) if need is None else need
         need_total = sum(need.values())
-        need_share = sum(w for s, w in need.items() if s in facts.stems) / need_total if need_total else 1.0
-        if need_total and need_share < NEED_SHARE:
+        need_share = sum(w for s, w in need.items() if s in facts.stems) / need_total if need_total else None
+        if need_share is None and words < UNNAMED_WORDS:
+            reasons.append(
+                "the request names no skill, and too few of its task words are in this goal to call it a match"
+            )
+        if need_share is not None and need_share < NEED_SHARE:
             missing = [s for s in sorted(need, key=lambda s: (-need[s], s)) if s not in facts.stems][:3]
             reasons.append("the need's own words are missing: " + ", ".join(missing))
         if shared:
