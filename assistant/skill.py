@@ -166,6 +166,8 @@ def skills(r) -> list[Skill]:
     pointers = {tuple(t.low for t in _tokens(p)) for p in case_words()["skill_pointers"]}
     found: list[tuple[tuple, Skill]] = []
     for order, cue in enumerate([*_cues().find(r.tokens), *_own_goal_cues(r)]):
+        if cue.end < len(r.tokens) and _adult_next(r.tokens, cue.end):
+            continue  # "should I write it for straight lines", "would you send": the OT's or an adult's act
         span = _phrase(r, _past_the_student(r, cue.end), stops)
         if span is None:
             continue
@@ -277,7 +279,17 @@ def topic(r) -> str | None:
         end = i + 1
         if end + 1 < len(r.tokens) and r.tokens[end].low in ("requested", "is", "ideas", "area"):
             end += 1  # "goal requested for visual attention"
-        if end < len(r.tokens) and r.tokens[end].low in ("for", "on", "about", "around", "targeting", "with", "using"):
+        if end < len(r.tokens) and r.tokens[end].low in (
+            "for",
+            "on",
+            "about",
+            "around",
+            "targeting",
+            "with",
+            "using",
+            ":",
+        ):
+            end_cue = end
             begin = _past_the_student(r, end + 1)
             span = _phrase(r, begin, stops)
             pointers = {fold(str(p)) for p in case_words()["skill_pointers"]}
@@ -289,6 +301,8 @@ def topic(r) -> str | None:
                 and not any(t.low in meta for t in r.tokens[span[0] : span[1]])
             ):
                 end = min(span[1], span[0] + 8)
+                if r.tokens[end_cue].text == ":":
+                    start = end_cue + 1  # "Goal requested: safe body in line": the area is what the label names
         names = given_names()[0]
         while (
             end - start > 2

@@ -164,3 +164,21 @@ def test_the_ots_own_task_is_no_skill_of_the_students():
     text = "Write a goal for a 2nd grader who tires after 2 sentences; she loves the ocean"
     assert _best(text) is None
     assert measured_behavior(read_case(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "behavior"),
+    [
+        ("Two goals please: #1 zipping her coat for recess, #2 opening her thermos.", "zip her coat for recess"),
+        ("Could carrying his own tray to the table be one of his goals?", "carry his own tray to the table"),
+        ("Can his plan include something about catching a ball?", "catch a ball"),
+        ("Should I write it as a grasp goal or a letter goal?", None),
+    ],
+)
+def test_a_need_named_as_a_list_item_or_a_goal_subject(text, behavior):
+    found = [s.behavior for s in skills(Reader(text)) if not s.points_back]
+    assert (found[0] if found else None) == behavior
+
+
+def test_a_labeled_goal_area_is_the_label_s_words():
+    assert topic(Reader("Goal requested: safe hands in the lunch line.")) == "safe hands in the lunch line"
