@@ -97,9 +97,11 @@ def interests(r: Reader) -> list[str]:
         if match.start and r.tokens[match.start - 1].low in ("not", "doesn't", "don't", "never", "didn't"):
             continue
         item: list[Token] = []
+        last = match.end
         for token in r.tokens[match.end : match.end + 10]:
             if token.kind == "p" and token.text != ",":
                 break
+            last += 1
             if token.low in cue_words:
                 break  # "..., and likes to draw": the next cue starts its own list
             if token.low in stops:
@@ -115,7 +117,7 @@ def interests(r: Reader) -> list[str]:
         if item:
             out.append(r.text[item[0].start : item[-1].end])
         r.note("interests", match.start, min(len(r.tokens), match.end + 1))
-        r.interest_tokens.update(range(match.start, match.end + 10))
+        r.interest_tokens.update(range(match.start, last))  # the words of the interest, not the sentence after it
     return list(dict.fromkeys(i for i in out if len(i) > 1))[:6]
 
 

@@ -163,7 +163,8 @@ class Fitter:
         """The request's task words and their weights: every word of the need the OT named, and the
         request's six rarest words the bank knows."""
         liked = {w[:_STEM] for i in case.interests for w in _WORD.findall(fold(i))}  # "loves the ocean": no task
-        known = {s: self.idf[s] for s in _stems(case.request) if s in self.idf and s not in liked}
+        words = _CONTACT.sub(" ", case.request)  # an email address or a web address names no task
+        known = {s: self.idf[s] for s in _stems(words) if s in self.idf and s not in liked}
         rare = dict(sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))[:6])  # ties by word: same every run
         need = {s: self.idf[s] for s in _stems(case.skill or "") if s in self.idf}
         return {**rare, **need}
@@ -270,6 +271,7 @@ def _measured(case: Case) -> str:
 
 
 _PROPER = re.compile(r"(?<![\w'])[A-Z][a-z]+")
+_CONTACT = re.compile(r"[^\s@]{0,64}@[^\s@]{1,255}|(?:https?://|www\.)\S{1,2000}")
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
 _NOT_SKILL_STARTS = frozenset({"my", "a", "an", "the", "this", "that", "our", "goal", "help", "it", "he", "she"})
 

@@ -26,7 +26,7 @@ def student(r: Reader) -> str | None:
     """The student's first name: a given name (or an unknown capitalized word) raised by the cues around
     it ("my son Liam", "Jaylen - gr 4", "Sofia's teacher", "Will used...") and sunk by cues that make it
     someone else ("Ms. Ortiz", "his brother Eli", "Hi Ana", a signature)."""
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, int, str, int] | None = None
     candidates = _full_names(r, [c for c in (_candidate(r, i) for i in range(len(r.tokens))) if c])
     mentions: dict[str, int] = {}
     for _, _, bare, _ in candidates:
@@ -34,10 +34,10 @@ def student(r: Reader) -> str | None:
     for i, end, bare, base in candidates[:_NAME_CANDIDATES]:
         score = base + _name_cues(r, i, end, base) + 0.5 * (mentions[fold(bare)] - 1)
         if score >= 2.0 and (best is None or score > best[0]):
-            best = (score, i, bare)
+            best = (score, i, bare, end)
     if best is None:
         return None
-    r.claimed.add(best[1])
+    r.claimed.update(range(best[1], best[3]))  # the whole name, surname too: "Quillon Abernathy-Voss" is no skill
     r.evidence["student"] = r.words(max(0, best[1] - 2), min(len(r.tokens), best[1] + 3))
     return best[2]
 
@@ -117,8 +117,11 @@ def _candidate(r: Reader, i: int) -> tuple[int, int, str, float] | None:
     elif low in names:
         base = 2.0 if token.cap or not common else 0.0
     else:
-        ordinary = any(p in vocabulary() for p in parts)
-        base = 0.5 if token.cap and not ordinary and not token.text.isupper() and len(low) > 2 else 0.0
+        ordinary = any(p in vocabulary() for p in parts) or common
+        cued = r.lower_text and token.text.islower() and _ends_with(lexicon("student_before"), _before(r, i))
+        cued = cued and _grade_follows(r, i + 1)  # "goals for oliwia (6th gr", not "an iep for dyslexia"
+        shaped = (token.cap and not token.text.isupper()) or cued  # lowercase text: only "goal for tre, 17"
+        base = 0.5 if shaped and not ordinary and len(low) > 2 else 0.0
     return (i, end, bare, base) if base > 0 else None
 
 
@@ -133,12 +136,17 @@ def _name_cues(r: Reader, i: int, end: int, base: float) -> float:
     if possessive and any(t.low in roles for t in after[:4]):
         return 3.0  # "Camila's mom", "Yusuf's 5th grade teacher": the one whose mom or teacher it is
     role_before = _before(r, i, dash=True)
+    labelled_student = _longer_student_cue(role_before)
+    if low_word_name(r, i) and i and toks[i - 1].low in DETERMINERS:
+        return -10.0  # "over the summer", "the will to": the word, not a name
     greeted = bool(role_before) and role_before[-1].low in _greetings() and not _signature(r, i)
     greeted = greeted and not lexicon("sign_offs").find(role_before[-1:])  # "Thanks, Monica (SPED)" signs
     addressed = end >= len(toks) or toks[end].text in ",!:;." or "\n" in r.text[toks[end - 1].end : toks[end].start]
     greeted = greeted and not addressed  # "Hi Dana," addresses the reader
     if greeted and (_grade_follows(r, end) or _subject_follows(r, end)):
         pass  # "Hi, Eero in 2nd grade keeps getting hurt": the greeting has no name; the student follows it
+    elif labelled_student and _ends_with(lexicon("other_before"), role_before) and not _signature(r, i):
+        pass  # "my kinder friend Rio": a student cue that ends in a role word
     elif _ends_with(lexicon("other_before"), role_before) or _signature(r, i) or _other_after(r, end, possessive):
         return -10.0
     if token.low in _month_words() and before and before[-1].low in _TIME_WORDS:
@@ -163,6 +171,18 @@ def _name_cues(r: Reader, i: int, end: int, base: float) -> float:
     if base < 2.0 and r.sentence_start(i) and not subject and not strong:
         score -= 1.0  # a capital at a sentence start says little about a word that is not only a name
     return score
+
+
+def _longer_student_cue(window: list[Token]) -> bool:
+    """'my kinder friend Rio': a student cue ending where a role word ends, and longer than it."""
+    students = [m for m in lexicon("student_before").find(window) if m.end == len(window)]
+    others = [m for m in lexicon("other_before").find(window) if m.end == len(window)]
+    return bool(students and others) and min(m.start for m in students) < min(m.start for m in others)
+
+
+def low_word_name(r: Reader, i: int) -> bool:
+    """A name that is also a common word (Will, Summer, Hope)."""
+    return fold(r.tokens[i].low.removesuffix("'s")) in given_names()[1]
 
 
 def _spaced(r: Reader, a: int, b: int) -> bool:
@@ -228,6 +248,8 @@ def _grade_follows(r: Reader, j: int) -> bool:
     elif j < len(toks) and toks[j].low == "in":
         j += 1  # "hope in 7th grade", "Harmony in my gr 1", "Sage in Mr. Brown's 3rd grade class"
         while j < min(len(toks), start + 6) and (toks[j].low in DETERMINERS or toks[j].cap or toks[j].text == "."):
+            if toks[j].cap and any(m.start == 0 for m in lexicon("grade_words").find(toks[j : j + 2])):
+                break  # "Faith in my PreK class", "Mason in my K room": the grade itself
             j += 1
     elif j < len(toks) and toks[j].low in ("is", "was"):
         j += 1  # "Will is a 3rd grader" reads on through "a"

@@ -181,3 +181,18 @@ def test_the_goal_starts_from_the_level_of_the_skill_asked_for():
         "Goal for starting play with peers."
     )
     assert case.baseline is not None and case.baseline.value == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I'm 3 weeks into my new job. 4th grader, Tariq, drops his pencil a lot.", "Tariq"),  # "into" is no interest
+        ("My preschool friend Kai bites his sleeve at circle.", "Kai"),
+        ("Lily in my PreK room won't sit at circle.", "Lily"),
+        ("goals for dorota (5th gr) - planner and locker", "dorota"),
+        ("the iep for dyslexia says typing. sophomore.", None),
+        ("hs junior, walker since the summer, slow on stairs", None),
+    ],
+)
+def test_names_by_their_cues_round_5(text, name):
+    assert read_case(text).student == name
