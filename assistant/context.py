@@ -134,7 +134,7 @@ def skill(r: Reader) -> str | None:
 
 
 def _need_words(r: Reader) -> str | None:
-    cues = lexicon("need_cues").find(r.tokens)
+    cues = [c for c in lexicon("need_cues").find(r.tokens) if not _joined_before(r, c.start)]  # not "multi-needs"
     if not cues:
         return None
     cue = next((c for c in cues if r.tokens[c.start].low == "goal"), cues[0])
@@ -148,10 +148,20 @@ def _need_words(r: Reader) -> str | None:
         if token.text in ".;!?,:(" or token.low in ("but", "because", "since", "although", "which"):
             break
         taken.append(token)
-    if not taken:
-        return None
-    r.evidence["skill"] = r.words(cue.start, start + len(taken))
+    start_len = len(taken)
+    pointers = word_set("need_not_words")
+    while taken and (taken[0].low in pointers or taken[0].low in ("for", "with", "to")):
+        taken = taken[1:]  # "needs HOH right now for cutting": the need is "cutting"
+    if not taken or all(t.low in pointers or t.kind != "w" for t in taken):
+        return None  # "struggles with those too", "needs HOH right now", "a goal for that": no need named
+    last = start + start_len  # where the need's words end (its first words may have been dropped)
+    r.evidence["skill"] = r.words(cue.start, min(last, len(r.tokens)))
     return r.text[taken[0].start : taken[-1].end]
+
+
+def _joined_before(r: Reader, i: int) -> bool:
+    """A word joined to the one before it by a hyphen ("multi-needs")."""
+    return i > 0 and r.text[r.tokens[i - 1].end : r.tokens[i].start] == "-"
 
 
 def tools(r: Reader) -> list[str]:

@@ -368,7 +368,7 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         return f"[what {case.name} will do in place of {rest}]", rule  # a goal says what the student will do
     if best is not None:
         return skill, rule
-    area = topic(Reader(case.request))
+    area = topic(Reader(case.request)) or skill  # the need in the OT's words ("legible notes"), not a verb
     if not area:
         return "[do what, observably]", rule
     return f"[do what, observably, toward the {area}{'' if 'goal' in area.lower() else ' goal'}]", rule

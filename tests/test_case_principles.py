@@ -196,3 +196,15 @@ def test_the_goal_starts_from_the_level_of_the_skill_asked_for():
 )
 def test_names_by_their_cues_round_5(text, name):
     assert read_case(text).student == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Room 4 is a multi-needs room; she hits the switch 2 of 10 times.",
+        "He struggles with those too.",
+        "How would I write a goal for that?",
+    ],
+)
+def test_a_need_cue_with_no_need_after_it_names_no_skill(text):
+    assert read_case(text).skill is None
