@@ -90,6 +90,8 @@ def test_a_negated_device_is_no_access():
         ("I had him press his thumb on the sensor.", None),
         ("Has a picture schedule on his desk but doesn't look at it.", None),
         ("Plan: try a visual timer at centers.", None),
+        ("In the hallway the aide takes over the joystick at every doorway.", "full_physical"),
+        ("At the desk a staff member keeps a hand on her chest so she stays upright.", "partial_physical"),
     ],
 )
 def test_the_help_an_adult_gives_is_the_support(text, support):
