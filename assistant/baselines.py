@@ -628,12 +628,22 @@ class _Numbers:
             return True  # "independent seatwork (20 min)": the length of the activity it follows
         if len(after) > 1 and after[0].low in {"a", "per", "each", "every"} and after[1].low in _SERVICE_TIME:
             return True
+        if after and after[0].low == "each" and prev is not None and prev.text in {",", "("}:
+            return True  # "4 centers, 12 min each": the length of each period (not "lasting 20 minutes each")
+        thing_after = len(after) > 0 and after[0].kind == "w" and after[0].low not in _SOFT | {"to", "of", "later"}
+        if prev is not None and prev.low in ("a", "an") and thing_after and not self._verb_like(after[0]):
+            return True  # "in a 2 min click-the-target game": the length of the game, not a measure
         period = lexicon("period_nouns").find(after)
         if period and period[0].start == 0:
             return True
         return bool(
             period and period[0].start == 1 and after[0].kind == "w" and after[0].low not in _SOFT | _NOT_PERIOD_LEAD
         )
+
+    @staticmethod
+    def _verb_like(token: Token) -> bool:
+        """'a 5 minute break helps' no; 'a 3 min stretch' no; a word after a duration that reads as a verb."""
+        return token.low.endswith(("ed", "ing")) or token.low in word_set("not_performance_verbs")
 
     def _fraction_follows(self, k: int) -> bool:
         """An 'x of y' or 'x/y' later in the same clause."""

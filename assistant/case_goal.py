@@ -32,12 +32,25 @@ _JOINS = re.compile(r",|\s(?:with|and|at|but)\s")
 
 def _second_measure(text: str, start: int, end: int) -> int | None:
     """Where a second measure joins the clause (a comma, "with", "and", "at" or "but" with a number in the
-    next three words), or None. Each join is checked on at most 3 words (split, bounded): linear."""
+    next six words), or None. Each join is checked on at most 6 words (split, bounded): linear."""
     for join in _JOINS.finditer(text, start, end):
-        words = text[join.end() : min(end, join.end() + 80)].split()[:3]
+        words = text[join.end() : min(end, join.end() + 120)].split()[:6]
         if any(ch.isdigit() for w in words for ch in w[:12]):
             return join.start()
     return None
+
+
+def _first_measure_start(text: str, start: int, at: int) -> int | None:
+    """Where the baseline's own part of the clause starts when another measure comes before it in the clause:
+    just after the last join (a comma, "with", "and", "at", "but") that follows the other measure's number."""
+    before = text[start:at]
+    digits = [k for k, ch in enumerate(before[-400:]) if ch.isdigit()]
+    if not digits:
+        return None
+    offset = start + max(0, len(before) - 400)
+    last_digit = offset + digits[-1]
+    joins = [m.end() for m in _JOINS.finditer(text, last_digit, at)]
+    return joins[-1] if joins else None
 
 
 @cache
@@ -56,8 +69,9 @@ class Criterion:
     measurement: str
 
 
-def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
-    """The clause of the request the baseline stands in, as written (at most 24 words around the number)."""
+def baseline_clause(case: Case, baseline: Baseline | None = None, own_part: bool = False) -> str | None:
+    """The clause of the request the baseline stands in, as written (at most 24 words around the number). With
+    own_part (for quoting), a measure before the baseline in the clause is left out as one after it is."""
     baseline = baseline or case.baseline
     if baseline is None:
         return None
@@ -75,6 +89,9 @@ def baseline_clause(case: Case, baseline: Baseline | None = None) -> str | None:
     second = _second_measure(text, measured, end)
     if second is not None:
         end = second  # ", about 1 selection per minute", "with 85% accuracy": another measure
+    first = _first_measure_start(text, start, at) if own_part else None
+    if first is not None:
+        start = first  # "..., 5 errors per 3-line copy, needs 12 min": the measure before is another one
     clause = text[start:end].strip(" ,\"'“”")
     tokens = clause.split()
     if len(tokens) > _MAX_QUOTE_WORDS:

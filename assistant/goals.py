@@ -196,7 +196,7 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         educational_relevance="", ladder="criterion_steps", ladder_prompts=[], concerns=[],
     )  # fmt: skip
     criterion = _criterion_at(rule, rule.target)
-    quoted = baseline_clause(case)
+    quoted = baseline_clause(case, own_part=True)  # one measure: the one the goal starts from
     text = (
         f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} {rule.mastery}, "
         f"as measured by {rule.measurement}."

@@ -88,7 +88,8 @@ def baseline_check(goal: Goal, expected: dict) -> tuple[bool, bool]:
     flagged = any("baseline" in m.lower() for m in goal.missing_information)
     unit = goal.baseline_unit
     quoted = False
-    relabeled = False
+    wrong: set[str] = set()  # numbers quoted whose every labeled reading is in another unit
+    right: set[str] = set()
     for b in labeled:
         value = b.get("value")
         if value is None:
@@ -97,7 +98,9 @@ def baseline_check(goal: Goal, expected: dict) -> tuple[bool, bool]:
         if re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", shown):
             same = unit is None or _UNIT_FAMILY.get(unit) == _UNIT_FAMILY.get(b.get("unit"))
             quoted = quoted or same
-            relabeled = relabeled or (not same and not flagged)
+            (right if same else wrong).add(number)
+    # "3 min ... 3 wpm": a number one labeled baseline gives in the goal's unit is no relabeling by another
+    relabeled = bool(wrong - right) and not flagged
     return (quoted or flagged) and not relabeled, relabeled
 
 

@@ -182,3 +182,10 @@ def test_a_need_named_as_a_list_item_or_a_goal_subject(text, behavior):
 
 def test_a_labeled_goal_area_is_the_label_s_words():
     assert topic(Reader("Goal requested: safe hands in the lunch line.")) == "safe hands in the lunch line"
+
+
+def test_a_quoted_baseline_leaves_out_the_measures_beside_it():
+    case = read_case("Copying from the board: 5 errors per 3-line copy, needs 12 min for what peers do in 4.")
+    twelve = next(b for b in case.baselines if b.value == 12)
+    quote = baseline_clause(case, twelve, own_part=True)
+    assert quote is not None and "12 min" in quote and "5 errors" not in quote
