@@ -521,6 +521,10 @@ class _Numbers:
         if reading.unit == "count" and before in word_set("possession_verbs"):
             self._described = True
             return True  # "keeps one accordion folder for everything": what the student has, not does
+        after = self.tok(i + 1)
+        enumerating = self.tokens[i].low in ("one", "two", "three") and after is not None
+        if reading.unit == "count" and enumerating and after.low in ("for", "on", "about"):
+            return True  # "2 goals, one for the tray and one for the carton": the goals asked for, counted
         if reading.unit == "count" and before in ("between", "among"):
             self._described = True
             return True  # "chooses between two snack pictures": the choices offered, not a measure

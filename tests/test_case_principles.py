@@ -171,6 +171,7 @@ def test_the_routine_the_need_happens_in(text, routine):
         ("He walks down the 6 steps to the gym in 40 seconds.", [(40, "seconds")]),
         ("Keeps one big binder; 3 of 12 papers were filed.", [(3, "of")]),
         ("Free play (30 min): joined a peer 1 time.", [(1, "count")]),
+        ("Two goals please, one for the zipper and one for the buttons. Zips 1 of 4 tries.", [(1, "of")]),
     ],
 )
 def test_what_a_count_describes_is_not_a_level(text, levels):
