@@ -31,7 +31,7 @@ from assistant.schemas import SUPPORT_ORDER, Goal
 from evals.report import print_misses
 
 SETS = Path(__file__).parent / "faithful"
-SET_NAMES = ("dev", "dev2", "dev3", "blind")
+SET_NAMES = ("dev", "dev2", "dev3", "dev4", "blind")
 CHECKS = ("routine_match", "name_correct", "baseline_faithful", "prompt_fit", "age_fit", "objectives_monotone")
 _UNIT_FAMILY = {"percent": "count", "of": "count", "count": "count", "level": "level", "steps": "count",
                 "per_minute": "rate", "minutes": "time", "seconds": "time"}  # fmt: skip
