@@ -150,8 +150,12 @@ def _need_words(r: Reader) -> str | None:
         taken.append(token)
     start_len = len(taken)
     pointers = word_set("need_not_words")
-    while taken and (taken[0].low in pointers or taken[0].low in ("for", "with", "to")):
-        taken = taken[1:]  # "needs HOH right now for cutting": the need is "cutting"
+    while (
+        taken
+        and taken[0].low not in DETERMINERS
+        and (taken[0].low in pointers or taken[0].low in ("for", "with", "to"))
+    ):
+        taken = taken[1:]  # "needs HOH right now for cutting": the need is "cutting" ("a 2nd grader..." stays)
     if not taken or all(t.low in pointers or t.kind != "w" for t in taken):
         return None  # "struggles with those too", "needs HOH right now", "a goal for that": no need named
     last = start + start_len  # where the need's words end (its first words may have been dropped)
