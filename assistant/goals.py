@@ -573,8 +573,8 @@ _ANOTHER_FOR = re.compile(
 
 def _one_and_another(text: str, embed: Any = None) -> list[str] | None:
     """ "two goals: one for self-feeding at lunch and one for opening his containers. He spills 60% of bites,
-    and he can't open his milk carton": each need is the words after its "one for", with the details that
-    follow the list where they name the need's own words (a detail naming neither goes with neither: no
+    and he can't open his milk carton": each need is the words after its "one for", with the details before
+    and after the list where they name the need's own words (a detail naming neither goes with neither: no
     baseline is lent to the wrong goal). Each pattern is scanned once: linear."""
     first = _ONE_FOR.search(text)
     second = _ANOTHER_FOR.search(text, first.end()) if first else None
@@ -586,13 +586,15 @@ def _one_and_another(text: str, embed: Any = None) -> list[str] | None:
     needs = [n.strip(" ,;:-\n") for n in needs]
     if not all(needs):
         return None
-    details = rest[end.end() :] if end else ""
+    opening = max((m.end() for m in re.finditer(r"[.?!;](?:\s|$)", text[: first.start()])), default=0)
+    before = text[:opening]  # "Carrying his tray he spills 3 of 5 days. ... 2 goals, one for the tray and ...":
+    details = f"{before} {rest[end.end() :] if end else ''}"  # details come before the list as well as after it
     parts = [[n] for n in needs]
     clauses = [c.strip() for c in re.split(r"(?<=[.;!?])\s+|,\s+(?:and|but|so)\s+", details)[:12] if c.strip()]
     for clause, home in zip(clauses, _homes(needs, clauses, embed), strict=True):
         if home is not None:
             parts[home].append(clause)
-    return [". ".join(p) for p in parts]
+    return [". ".join(c.rstrip(" .;") for c in p) + "." for p in parts]
 
 
 def _homes(needs: list[str], clauses: list[str], embed: Any) -> list[int | None]:

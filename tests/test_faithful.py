@@ -103,3 +103,14 @@ def test_a_review_rewrite_keeps_the_students_name_and_situation(services):
     assert review.suggested_rewrite and "Marcus will" in review.suggested_rewrite
     assert "math" in review.suggested_rewrite.lower()
     assert not re.search(r"work-training|job site|dynamometer", review.suggested_rewrite)
+
+
+def test_each_of_two_needs_keeps_its_own_baseline_stated_before_the_list(services):
+    text = (
+        "Carrying his lunch tray to the table, Marcus drops something 3 of 5 days. He opens his milk carton "
+        "0 of 5 days. Could you write 2 goals, one for the tray and one for the carton?"
+    )
+    parts = split_needs(text, services.embedder.embed)
+    assert len(parts) == 2
+    assert "3 of 5" in parts[0] and "0 of 5" not in parts[0]
+    assert "0 of 5" in parts[1] and "3 of 5" not in parts[1]
