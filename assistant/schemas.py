@@ -1,6 +1,7 @@
 """Pydantic contracts shared across capabilities (CONTRACT.md shapes)."""
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -152,9 +153,7 @@ class Case(BaseModel):
         two symbols"); the first one stated when none shares more."""
         if len(self.baselines) < 2 or not self.skill:
             return self.baselines[0] if self.baselines else None
-        wanted = _stems(self.skill)
-        shared = [len(wanted & _stems(_around(self.request, b.text))) for b in self.baselines[:12]]
-        return self.baselines[shared.index(max(shared))]
+        return self.baselines[_skill_level(self.request, self.skill, tuple(b.text for b in self.baselines[:12]))]
 
 
 class Goal(BaseModel):
@@ -234,6 +233,15 @@ class ServiceAdvice(BaseModel):
     mix: list[dict]
     total_minutes_per_week: int
     rationale: str
+
+
+@lru_cache(maxsize=512)
+def _skill_level(request: str, skill: str, levels: tuple[str, ...]) -> int:
+    """Which stated level shares the most words with the skill: read once per request (a fit reads the
+    baseline for every bank goal it scores)."""
+    wanted = _stems(skill)
+    shared = [len(wanted & _stems(_around(request, text))) for text in levels]
+    return shared.index(max(shared))
 
 
 def _around(text: str, words: str) -> str:

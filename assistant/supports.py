@@ -106,13 +106,7 @@ def _adult_help(r: Reader) -> list[Match]:
     for match in lexicon("adult_actions").find(r.tokens):
         if match.start in r.quoted:
             continue  # "He said 'I did it!'": the student's words, not an adult's help
-        start = match.start
-        while (
-            start > 0
-            and match.start - start < 8
-            and (r.tokens[start - 1].text not in ".;!?,:" or (start > 1 and r.tokens[start - 2].low in TITLES))
-        ):
-            start -= 1  # back to the clause's start, reading past the period of "Ms."
+        start = _clause_back(r, match.start, 8)
         window = r.tokens[start : match.start]
         adults = lexicon("adult_subjects").find(window)
         doer = adults[-1].end if adults else next((k + 1 for k, t in enumerate(window) if t.low in TITLES), None)
