@@ -414,6 +414,8 @@ class _Numbers:
         ("surgery 2/28") or when it labels what follows ("probe 3/6: 65%", "(email 3/4)")."""
         if not (value == int(value) and total == int(total) and 1 <= value <= 12 and 1 <= total <= 31):
             return False
+        if self._in_date_range(i):
+            return True  # "work samples 3/4-3/8": from one day to another
         counted = after is not None and after.kind == "w" and after.low not in _SOFT | {"to", "is", "was", "at"}
         if counted and after.low not in word_set("date_words"):
             return False  # "2/8 steps", "3/4 days"
@@ -422,6 +424,24 @@ class _Numbers:
         last = after is None or after.text in _BOUNDARY or "\n" in self.gap(i + 2, i + 3)
         dated = last and bool(lexicon("date_words").find(self.tokens[max(self.clause[i], i - 12) : i]))
         return total > 12 or labels or dated  # "Last day of the program is 6/12."
+
+    def _in_date_range(self, i: int) -> bool:
+        """The m/d at token i is one end of a dash-joined pair of m/d's ("3/4-3/8") with nothing counted after
+        the pair."""
+
+        def slash_pair(k: int) -> bool:
+            return all(self.tok(k + d) is not None for d in range(3)) and (
+                self.tokens[k].kind == "n" and self.tokens[k + 1].text == "/" and self.tokens[k + 2].kind == "n"
+            )
+
+        def counted_after(k: int) -> bool:  # "2/5-3/5 trials": a range of readings, not of days
+            nxt = self.tok(k)
+            return nxt is not None and nxt.kind == "w" and nxt.low not in _SOFT | {"to", "is", "was", "at"}
+
+        dashes = ("-", "–", "—")
+        after = i + 3 < len(self.tokens) and self.gap(i + 2, i + 3).strip() in dashes and slash_pair(i + 3)
+        before = i >= 3 and self.gap(i - 1, i).strip() in dashes and slash_pair(i - 3)
+        return (after and not counted_after(i + 6)) or (before and not counted_after(i + 3))
 
     def _after_date_word(self, i: int) -> bool:
         window = [t for t in self.tokens[max(0, i - 3) : i] if t.text not in {",", "-", "–", "—", "(", "@"}]

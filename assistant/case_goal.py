@@ -105,13 +105,24 @@ def baseline_clause(case: Case, baseline: Baseline | None = None, own_part: bool
     return clause or baseline.text
 
 
-def one_measure_quote(case: Case) -> str | None:
-    """The baseline as the request gave it: its whole clause when the clause holds no other number (so no
-    second measure is quoted beside it), else the baseline's own words."""
-    b = case.baseline
+def support_clause(case: Case) -> str | None:
+    """The clause that says how much help the student needs now ("he pulls his pants up only w hand over hand
+    every time"), quoted as the present level when the request gives no number; None when the request names no
+    support, or its clause holds a number (that would read as a measure)."""
+    words = case.evidence.get("support")
+    if case.support is None or not words:
+        return None
+    clause = baseline_clause(case, Baseline(text=words))
+    return None if clause is None or re.search(r"\d", clause) else clause
+
+
+def one_measure_quote(case: Case, baseline: Baseline | None = None) -> str | None:
+    """The baseline (the case's main one unless given) as the request gave it: its whole clause when the
+    clause holds no other number (so no second measure is quoted beside it), else the baseline's own words."""
+    b = baseline or case.baseline
     if b is None:
         return None
-    clause = baseline_clause(case) or b.text
+    clause = baseline_clause(case, b) or b.text
     others = re.sub(re.escape(b.text), " ", clause)
     return b.text if re.search(r"\d", others) else clause
 

@@ -94,20 +94,43 @@ _GENERIC_WORDS = {
 
 
 def _same_thing(baseline: Baseline, template: GoalTemplate) -> bool:
-    """The baseline counts what the goal counts: its nouns appear in the goal, or it names none."""
+    """The baseline counts what the goal counts: its nouns appear in the goal, or it names none; occasions
+    (tries, attempts, trials, opportunities) are one thing when the goal counts occasions too."""
     words = {w for w in re.findall(r"[a-z]+", f"{baseline.counts or ''} {baseline.text}".lower()) if len(w) > 3}
     text = f"{template.criterion} {template.baseline_unit} {template.behavior}".lower()
-    nouns = words - _GENERIC_WORDS
+    nouns = {w for w in words - _GENERIC_WORDS if not w.endswith("ly")}  # "correctly": how, not what
+    occasions = word_set("occasion_nouns")
+    if nouns & occasions and set(re.findall(r"[a-z]+", text)) & occasions:
+        nouns -= occasions
+        if not nouns:
+            return True
     return not nouns or any(n.rstrip("s") in text for n in nouns)
 
 
+def goal_level(case: Case, template: GoalTemplate) -> Baseline | None:
+    """The stated level a bank goal starts from: the request's main one (Case.baseline) when it is in the goal's
+    unit, else, when the main one counts the same thing in another measure, another stated level that is in
+    the unit ("ties 2 of 5 attempts" for a trials goal when the main one is "comes untied 4 times a day"); the
+    main one when none is (it is then quoted, not used)."""
+    main = case.baseline
+    if main is None or _in_unit(main, template) is not None or _in_unit(main, template, nouns=False) is not None:
+        return main  # a main level in the goal's measure that counts other things says the goal does not fit
+    return next((b for b in case.baselines if not b.conflict and _in_unit(b, template) is not None), main)
+
+
 def baseline_in_unit(case: Case, template: GoalTemplate) -> float | None:
-    """The request's baseline in the template's unit, or None when it counts something else.
+    """The request's baseline (goal_level) in the template's unit, or None when it counts something else."""
+    level = goal_level(case, template)
+    return _in_unit(level, template) if level is not None else None
+
+
+def _in_unit(baseline: Baseline, template: GoalTemplate, nouns: bool = True) -> float | None:
+    """One stated level in the template's unit, or None when it counts something else.
 
     Only the same measure passes: x of y is a count out of a total (or its percent when the goal is a
-    percent of the same items); minutes and seconds are one duration."""
-    baseline = case.baseline
-    if baseline is None or baseline.value is None or baseline.unit is None or not _same_thing(baseline, template):
+    percent of the same items); minutes and seconds are one duration; a count of occasions with no total
+    ("comes untied 4 times a day") is how often, not x of y. Without `nouns`, only the measure is compared."""
+    if baseline.value is None or baseline.unit is None or (nouns and not _same_thing(baseline, template)):
         return None
     have, want = baseline.unit, template.unit
     if have in ("minutes", "seconds") and want in ("minutes", "seconds"):
@@ -120,6 +143,8 @@ def baseline_in_unit(case: Case, template: GoalTemplate) -> float | None:
         return None  # a rubric level is only ever a level: "4 of 12 words" is no "level 4"
     if have == "of" and want == "steps" and _counts_occasions(baseline):
         return None  # "washed hands 0 of 5 days" counts days, not the routine's steps
+    if have == "count" and (want == "of" or template_total(template)) and _counts_occasions(baseline):
+        return None
     family = {"of": "count", "count": "count", "level": "level", "steps": "count"}
     if family.get(have, have) == family.get(want, want):
         return baseline.value
@@ -178,26 +203,26 @@ def period_names(periods: int) -> list[str]:
     return [f"{'Quarter' if periods == 4 else 'Trimester'} {i}" for i in range(1, periods + 1)]
 
 
-def objective_ladder(
+def ladder_steps(
     template: GoalTemplate,
-    student: str,
     target: float,
     baseline: float | None,
     periods: int,
     prompts: list[str] | None = None,
     prompting: str | None = None,
-) -> list[Objective]:
-    """Benchmarks over the reporting periods: the criterion steps from the baseline toward the target (never
-    back past the baseline), or the support fades (the student's own fading prompts when given)."""
+) -> list[tuple[str, float, str]]:
+    """The benchmarks over the reporting periods as (period, value, prompt): the criterion steps from the
+    baseline toward the target (never back past the baseline) while the support fades from the student's
+    level now (`prompts`, most help first) to the goal's; the last period is the goal itself, and a benchmark
+    the same as the one before it is left to the later period, so no two read alike."""
     names = period_names(periods)
     goal_prompt = prompting or template.prompt_level
-    steps: list[tuple[float, str]] = []
     if template.ladder == "fading_prompts":
         fading = prompts or [*template.ladder_prompts[:-1], goal_prompt]
-        fading = fading[-periods:]
-        spread = [fading[min(len(fading) - 1, (i * len(fading)) // periods)] for i in range(periods)]
-        spread[-1] = goal_prompt
-        steps = [(target, p) for p in spread]
+    else:
+        fading = prompts or [goal_prompt]
+    if template.ladder == "fading_prompts" and (baseline is None or baseline == target):
+        values = [target] * periods  # the support is what steps
     else:
         if baseline is not None:
             start = baseline
@@ -212,23 +237,34 @@ def objective_ladder(
             values[i] = max(values[i], values[i - 1]) if rising else min(values[i], values[i - 1])
         if baseline is not None:
             values = [max(v, baseline) if rising else min(v, baseline) for v in values]
-        steps = [(v, goal_prompt) for v in values]
-    steps = _support_fades(steps, goal_prompt)
-    objectives: list[Objective] = []
-    last: tuple[float, str] | None = None
+    fading = fading[-periods:]
+    spread = [fading[min(len(fading) - 1, (i * len(fading)) // periods)] for i in range(periods)]
+    spread[-1] = goal_prompt
+    steps = _support_fades(list(zip(values, spread, strict=True)), goal_prompt)
+    out: list[tuple[str, float, str]] = []
     for name, (value, prompt) in zip(names, steps, strict=True):
+        if out and out[-1][1:] == (value, prompt):
+            out.pop()  # the later period keeps a benchmark the same as the one before
+        out.append((name, value, prompt))
+    return out
+
+
+def objective_ladder(
+    template: GoalTemplate,
+    student: str,
+    target: float,
+    baseline: float | None,
+    periods: int,
+    prompts: list[str] | None = None,
+    prompting: str | None = None,
+) -> list[Objective]:
+    """The benchmarks of a bank goal (ladder_steps) written out as objectives."""
+    objectives: list[Objective] = []
+    for name, value, prompt in ladder_steps(template, target, baseline, periods, prompts, prompting):
         criterion = template.criterion.replace("{target}", format_target(value, template.unit))
-        if last == (value, prompt):
-            objectives.pop()  # a benchmark the same as the one before: the later period keeps it
-        last = (value, prompt)
-        objectives.append(
-            Objective(
-                period=name,
-                text=(
-                    f"By the end of {name}, {template.condition}, {student} will {template.behavior} {criterion} "
-                    f"{prompt} {template.mastery}."
-                ),
-                value=value,
-            )
+        text = (
+            f"By the end of {name}, {template.condition}, {student} will {template.behavior} {criterion} "
+            f"{prompt} {template.mastery}."
         )
+        objectives.append(Objective(period=name, text=text, value=value))
     return objectives

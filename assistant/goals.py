@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.case import case_questions, read_case, routine_label
-from assistant.case_goal import Criterion, baseline_clause, measured_behavior, one_measure_quote
+from assistant.case_goal import Criterion, baseline_clause, measured_behavior, one_measure_quote, support_clause
 from assistant.case_goal import criterion as case_criterion
 from assistant.case_goal import words as case_goal_words
 from assistant.corpus import GoalTemplate
@@ -24,6 +24,8 @@ from assistant.goalbank import (
     baseline_in_unit,
     choose_target,
     format_target,
+    goal_level,
+    ladder_steps,
     objective_ladder,
     render_template,
 )
@@ -111,9 +113,10 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
     """Fill one template with the request's facts: the baseline quoted as given and used in its own unit, the
     prompting from the student's support and communication; the review is attached by the check step."""
     periods = services.settings.reporting_periods
+    level = goal_level(case, template)
     baseline = baseline_in_unit(case, template)
     target = choose_target(template, baseline)
-    shown_baseline = one_measure_quote(case)  # the request's own clause, unless it holds a second measure
+    shown_baseline = one_measure_quote(case, level)  # the request's own clause, unless it holds a second measure
     name = case.name
     prompting, fading = _prompting(case, template)
     text = render_template(template, student=name, target=target, prompt_level=prompting)
@@ -121,6 +124,8 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
         text += f" Baseline: {shown_baseline}."
     elif shown_baseline:
         text += f" Baseline: {shown_baseline} as reported; [to be measured: {template.baseline_unit}]."
+    elif helped := support_clause(case):
+        text += f" Baseline: {helped} (the support now); [to be measured: {template.baseline_unit}]."
     else:
         text += f" Baseline: [to be measured: {template.baseline_unit}]."
     criterion = template.criterion.replace("{target}", format_target(target, template.unit))
@@ -201,7 +206,13 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         f"{DEFAULT_TIMEFRAME}, {during}, {name} will {behavior} {criterion} {support} {rule.mastery}, "
         f"as measured by {rule.measurement}."
     ).replace("  ", " ")
-    text += f" Baseline: {quoted}." if quoted else " Baseline: [to be measured]."
+    helped = None if quoted else support_clause(case)
+    if quoted:
+        text += f" Baseline: {quoted}."
+    elif helped:
+        text += f" Baseline: {helped} (the support now); [how often: to be measured]."
+    else:
+        text += " Baseline: [to be measured]."
     objectives = _frame_objectives(template, case, rule, services.settings.reporting_periods)
     missing = [
         "No goal in the bank is a close fit for this request, so this is a frame built from your words; [brackets] "
@@ -217,6 +228,7 @@ def frame_goal(services: Any, case: Case, domain: str, fit: Fit) -> Goal:
         missing.append(
             f"Baseline: no number for what {name} does now was found in the request; add it, or measure it, "
             "before the goal is final."
+            + (f" The request gives the support now ('{helped}'); the objectives fade it." if helped else "")
         )
     elif rule.baseline is None:
         missing.append(
@@ -318,24 +330,17 @@ def _names_a_body_function(case: Case) -> bool:
 
 
 def _frame_objectives(template: GoalTemplate, case: Case, rule: Criterion, periods: int) -> list[Objective]:
-    """Benchmarks of a frame: the criterion steps from the baseline (goalbank.objective_ladder) while the
-    support fades from the student's level now toward the goal's; a benchmark the same as the one before it
-    is left out, so no two read alike."""
-    steps = objective_ladder(template, case.name, rule.target, rule.baseline, periods)
+    """Benchmarks of a frame (goalbank.ladder_steps): the criterion steps from the baseline while the support
+    fades from the student's level now toward the goal's."""
     _, fading = _prompting(case, template)
-    prompts = fading or [template.prompt_level]
     out: list[Objective] = []
-    for i, step in enumerate(steps):
-        prompt = prompts[min(len(prompts) - 1, (i * len(prompts)) // periods)] if i < periods - 1 else prompts[-1]
-        criterion = _criterion_at(rule, step.value)
+    steps = ladder_steps(template, rule.target, rule.baseline, periods, fading, template.prompt_level)
+    for period, value, prompt in steps:
         text = (
-            f"By the end of {step.period}, {template.condition}, {case.name} will {template.behavior} {criterion} "
-            f"{prompt} {template.mastery}."
+            f"By the end of {period}, {template.condition}, {case.name} will {template.behavior} "
+            f"{_criterion_at(rule, value)} {prompt} {template.mastery}."
         ).replace("  ", " ")
-        if out and (out[-1].value, out[-1].text.split(", ", 1)[1]) == (step.value, text.split(", ", 1)[1]):
-            out[-1] = Objective(period=step.period, text=text, value=step.value)  # the later period keeps it
-        else:
-            out.append(Objective(period=step.period, text=text, value=step.value))
+        out.append(Objective(period=period, text=text, value=value))
     return out
 
 

@@ -95,6 +95,8 @@ def _phrase(r, start: int, stops: Lexicon) -> tuple[int, int] | None:
             and (tokens[end + 1].kind == "n" or tokens[end + 1].low in ("about", "only", "around"))
         ):
             break  # "imitate a circle in 0 of 4 trials": the measure is the baseline's, not the skill's
+        if end > i and token.low == "for" and end + 1 < len(tokens) and tokens[end + 1].low in given_names()[0]:
+            break  # "tying shoes for Ren": who the skill is for, not part of it
         if end > i and _dash_before(r, end):
             break  # "go back and edit - 0 of 3 assignments": a spaced dash starts another thought
         if end > i and tokens[end - 1].low in ("and", "but") and _adult_next(tokens, end):
@@ -165,7 +167,7 @@ def skills(r) -> list[Skill]:
     stops = lexicon("skill_stops")
     pointers = {tuple(t.low for t in _tokens(p)) for p in case_words()["skill_pointers"]}
     found: list[tuple[tuple, Skill]] = []
-    for order, cue in enumerate([*_cues().find(r.tokens), *_own_goal_cues(r)]):
+    for order, cue in enumerate([*_cues().find(r.tokens), *_own_goal_cues(r), *_opening_cue(r)]):
         if cue.end < len(r.tokens) and _adult_next(r.tokens, cue.end):
             continue  # "should I write it for straight lines", "would you send": the OT's or an adult's act
         span = _phrase(r, _past_the_student(r, cue.end), stops)
@@ -205,6 +207,15 @@ def _own_goal_cues(r) -> list[Match]:
     return out
 
 
+def _opening_cue(r) -> list[Match]:
+    """ "Tying shoes for Ren (3rd gr)...": a request that opens with a task verb's -ing form opens with the
+    need, as a subject line does."""
+    first = r.tokens[0] if len(r.tokens) else None
+    if first is None or not first.low.endswith("ing") or base_verb(first.low) is None:
+        return []
+    return [Match("opening", 0, 0)]
+
+
 def _past_the_student(r, i: int) -> int:
     """Where the skill starts after a cue: past the student's name and grade ("goal for maya (5th) packing up"),
     when a verb follows within a few tokens; else at the cue's end."""
@@ -228,8 +239,19 @@ def _past_the_student(r, i: int) -> int:
 
 
 def _behavior(r, start: int, end: int, verb: str) -> str:
-    text = r.text[r.tokens[start].end : r.tokens[end - 1].end] if end - start > 1 else ""
-    return (verb + text).strip()
+    """The skill as a verb phrase; a verb joined to the first one takes its base form too ("buckling and
+    unbuckling" -> "buckle and unbuckle")."""
+    pieces = [verb]
+    at = r.tokens[start].end
+    for k in range(start + 1, end):
+        token = r.tokens[k]
+        joined = r.tokens[k - 1].low in ("and", "or") and token.low.endswith("ing") and token.low != r.tokens[start].low
+        base = base_verb(token.low) if joined and r.tokens[start].low.endswith("ing") else None
+        if base:
+            pieces += [r.text[at : token.start], base]
+            at = token.end
+    pieces.append(r.text[at : r.tokens[end - 1].end] if end - start > 1 else "")
+    return "".join(pieces).strip()
 
 
 def _tokens(phrase: str) -> list[Token]:

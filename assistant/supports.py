@@ -250,11 +250,13 @@ def _done_passive(window: list) -> bool:
 
 
 def _hoped_for(r: Reader, i: int) -> bool:
-    """A support phrase in a clause that states a goal ('we want him to do it independently')."""
+    """A support phrase in a clause that states a goal ('we want him to do it independently', 'a goal for
+    logging in independently'): a target cue or a skill aim before it."""
     start = i
     while start > 0 and r.tokens[start - 1].text not in ".;!?•▪◦" and i - start < 14:
         start -= 1
-    targets = _cues_within(r, "target_cues", start, i)
+    aims = [m for m in _cues_within(r, "goal_aims", start, i) if all(t.text != "," for t in r.tokens[m.end : i])]
+    targets = sorted(_cues_within(r, "target_cues", start, i) + aims, key=lambda m: m.start)  # the aim's own clause
     froms = _cues_within(r, "from_cues", start, i)
     return bool(targets) and (not froms or froms[-1].start < targets[-1].start)
 

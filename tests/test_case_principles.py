@@ -211,3 +211,43 @@ def test_names_by_their_cues_round_5(text, name):
 )
 def test_a_need_cue_with_no_need_after_it_names_no_skill(text):
     assert read_case(text).skill is None
+
+
+@pytest.mark.parametrize(
+    "text, levels",
+    [
+        ("Gr 4 Lily: about 40% of numbers fit inside the box (work samples 3/4-3/8).", [40]),
+        ("Mo, gr 3 - probes 10/2 – 10/9 show 3 of 8 letters sized right.", [3]),
+        ("Gr 2 Zed did 2/5-3/5 trials on the zipper.", [2]),
+    ],
+)
+def test_a_pair_of_days_joined_by_a_dash_is_a_date_range(text, levels):
+    assert [b.value for b in read_case(text).baselines] == levels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kai - 3rd gr. Types his password right 1/5 tries. Can we write a goal for logging in independently?",
+        "Rosa, gr 5: she would need a goal on opening her thermos independently at lunch. Opens it 0 of 5 days.",
+    ],
+)
+def test_a_support_named_in_the_goal_asked_for_is_the_aim_not_the_level_now(text):
+    assert read_case(text).support is None
+
+
+def test_a_support_after_the_goal_clause_is_the_level_now():
+    text = "her mom asked for a goal for pumping on the swing at recess, she can swing if i push her. gr 1 Noor"
+    assert read_case(text).support == "full_physical"
+
+
+@pytest.mark.parametrize(
+    "text, skill",
+    [
+        ("Tying shoes for Ren (3rd gr). He ties in 2 of 5 attempts.", "tie shoes"),
+        ("Opening containers for Maya, K. Opens 1 of 4 at lunch.", "open containers"),
+        ("Want a goal for buckling and unbuckling his harness, Ahmad prek.", "buckle and unbuckle his harness"),
+    ],
+)
+def test_the_need_named_first_and_its_joined_verbs(text, skill):
+    assert read_case(text).skill == skill

@@ -107,3 +107,62 @@ def test_the_labeled_drafting_requests_meet_the_acceptance_figures(services):
     assert rates["goal.domain"] >= 0.90
     assert rates["goal.baseline_kept"] == 1.0 and rates["goal.missing_baseline_listed"] == 1.0
     assert rates["goal.nothing_invented"] == 1.0
+
+
+def _steps_never_repeat_and_end_at_the_goal(objectives, goal_prompt_text: str) -> None:
+    texts = [o.text.split(", ", 1)[1] for o in objectives]
+    assert len(set(texts)) == len(texts)
+    assert goal_prompt_text in objectives[-1].text
+
+
+@pytest.mark.parametrize(
+    "request_text, now, aim",
+    [
+        ("Jayden, prek, 3yo: he pulls his pants up after the bathroom only with hand over hand every time right now.",
+         "hand-over-hand", "partial physical"),
+        ("Ahmad, prek, age 4: he pushes the bus harness chest clip together with hand-over-hand only. Want a goal "
+         "for buckling and unbuckling at arrival.", "hand-over-hand", "partial physical"),
+    ],
+)  # fmt: skip
+def test_objectives_fade_the_support_period_by_period_to_the_goals_own(services, request_text, now, aim):
+    """Support and criterion step together: an early period keeps the help the student needs now, the last one
+    is the goal itself, and no period asks for more help than the one before."""
+    goal = draft_goal(request_text, services)
+    assert now in goal.objectives[0].text and aim in goal.goal_text
+    _steps_never_repeat_and_end_at_the_goal(goal.objectives, aim)
+    assert all(
+        now not in o.text
+        for o in goal.objectives[goal.objectives.index(next(o for o in goal.objectives if aim in o.text)) :]
+    )
+
+
+def test_a_support_stated_with_no_number_is_quoted_as_the_present_level(services):
+    goal = draft_goal("Jayden, prek, 3yo: he pulls his pants up after the bathroom only with hand over hand.", services)
+    assert "only with hand over hand" in (goal.components.baseline or goal.goal_text)
+    assert "to be measured" in goal.goal_text  # the count is still asked for, not invented
+
+
+@pytest.mark.parametrize(
+    "request_text, level",
+    [
+        ("Tying shoes for Ren (3rd gr). His shoes come untied about 4 times a day at recess. He ties them in 2 of 5 "
+         "attempts with verbal cues for each step.", "2 of 5 attempts"),
+        ("Shoe tying, Ava gr 2: laces come undone 6 times a day; she ties a bow in 1 of 4 tries with a model.",
+         "1 of 4 tries"),
+    ],
+)  # fmt: skip
+def test_a_goal_counting_trials_starts_from_the_level_counted_in_trials(services, request_text, level):
+    """How often a problem happens ("comes untied 4 times a day") is not x of y trials: the goal starts from the
+    stated level that is in its unit, and quotes that one."""
+    goal = draft_goal(request_text, services)
+    if goal.finished:
+        assert level in (goal.components.baseline or "")
+        assert goal.baseline_value == float(level.split()[0])
+
+
+def test_occasions_are_one_thing_whatever_they_are_called(corpus):
+    from assistant.goalbank import baseline_in_unit
+
+    template = next(g for g in corpus.goals if "login" in g.criterion.lower() or "log-in" in g.criterion.lower())
+    case = read_case("Kai, 3rd gr: types his password correctly 1/5 tries and gets locked out.")
+    assert baseline_in_unit(case, template) == 1
