@@ -118,6 +118,44 @@ def goal_level(case: Case, template: GoalTemplate) -> Baseline | None:
     return next((b for b in case.baselines if not b.conflict and _in_unit(b, template) is not None), main)
 
 
+def own_total(template: GoalTemplate, level: Baseline | None) -> GoalTemplate:
+    """The bank goal counted out of the request's own total: "completes 5 of 12 steps" on the student's own
+    12-step list makes a 6-step template's criterion "{target} of 12 steps" (and its data sheet 12-step), when
+    the request counts the same things the template does; the template's list of its own steps goes."""
+    total = template_total(template)
+    if level is None or level.unit != "of" or not level.out_of or total is None or level.out_of == total:
+        return template
+    mine = int(level.out_of) if level.out_of == int(level.out_of) else None
+    match = re.search(r"\{target\}\s+(?:of|out of)\s+\d+\s+([a-z-]+(?:\s+[a-z-]+)?)", template.criterion)
+    if mine is None or match is None:
+        return template
+    counted = {w.rstrip("s") for w in match.group(1).lower().split()}
+    said = {w.rstrip("s") for w in re.findall(r"[a-z]+", f"{level.text} {level.counts or ''}".lower())}
+    if not counted & said:
+        return template
+    old = int(total)
+    criterion = re.sub(rf"(\{{target\}}\s+(?:of|out of)\s+){old}\b", rf"\g<1>{mine}", template.criterion)
+    criterion = re.sub(r"\s*\([^()]*\)", "", criterion)  # the template's own 6 steps named one by one
+    return template.model_copy(
+        update={
+            "criterion": criterion,
+            "measurement": _article(re.sub(rf"\b{old}-step\b", f"{mine}-step", template.measurement)),
+            "baseline_unit": re.sub(rf"\b{old}\b", str(mine), template.baseline_unit),
+            "default_target": min(template.default_target, mine),
+        }
+    )
+
+
+def _article(text: str) -> str:
+    """ "a 12-step", "an 8-step", "an 11-step": the article as the number is said."""
+
+    def fix(m: re.Match) -> str:
+        vowel = m.group(2).startswith("8") or m.group(2) in ("11", "18")
+        return f"{m.group(1)[0]}{'n' if vowel else ''} {m.group(2)}"
+
+    return re.sub(r"\b([Aa]n?) (\d+)(?=-)", fix, text)
+
+
 def baseline_in_unit(case: Case, template: GoalTemplate) -> float | None:
     """The request's baseline (goal_level) in the template's unit, or None when it counts something else."""
     level = goal_level(case, template)

@@ -27,6 +27,7 @@ from assistant.goalbank import (
     goal_level,
     ladder_steps,
     objective_ladder,
+    own_total,
     render_template,
 )
 from assistant.inputs import clean_text
@@ -114,6 +115,7 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
     prompting from the student's support and communication; the review is attached by the check step."""
     periods = services.settings.reporting_periods
     level = goal_level(case, template)
+    template = own_total(template, level)
     baseline = baseline_in_unit(case, template)
     target = choose_target(template, baseline)
     shown_baseline = one_measure_quote(case, level)  # the request's own clause, unless it holds a second measure
@@ -134,7 +136,7 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
         g.support_level: humanize(
             render_template(g, student=name, target=choose_target(g, baseline_in_unit(case, g)), prompt_level=prompting)
         )
-        for g in siblings
+        for g in (own_total(s, goal_level(case, s)) for s in siblings)
     }
     objectives = objective_ladder(template, name, target, baseline, periods, prompts=fading, prompting=prompting)
     return Goal(

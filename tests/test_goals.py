@@ -166,3 +166,17 @@ def test_occasions_are_one_thing_whatever_they_are_called(corpus):
     template = next(g for g in corpus.goals if "login" in g.criterion.lower() or "log-in" in g.criterion.lower())
     case = read_case("Kai, 3rd gr: types his password correctly 1/5 tries and gets locked out.")
     assert baseline_in_unit(case, template) == 1
+
+
+def test_a_bank_goal_counts_out_of_the_students_own_total(corpus):
+    """The student's own 12-step list sets the total, not the template's 6 or 8 steps; a total of other things
+    (days, not steps) leaves the template as it is."""
+    from assistant.goalbank import own_total, template_total
+
+    template = next(g for g in corpus.goals if re.search(r"\{target\} of \d+ (?:task )?steps", g.criterion))
+    case = read_case("Kwame, 19: completes 5 of 12 steps of his restocking list with verbal prompts.")
+    mine = own_total(template, case.baseline)
+    assert template_total(mine) == 12 and "of 12" in mine.criterion
+    assert "(" not in mine.criterion and not re.search(r"\ban 12\b", mine.measurement)
+    days = read_case("Kwame, 19: restocked the shelf on 2 of 10 days.")
+    assert own_total(template, days.baseline) == template
