@@ -98,7 +98,7 @@ def faithful_checks(goal: Goal, case: Case) -> list[Check]:
     name = None
     if goal.student != case.name:
         name = f"the goal names '{goal.student}', the request's student is '{case.name}'"
-    elif case.student and case.student not in text:
+    elif case.student and case.name not in text:  # "jayden" as typed is "Jayden" in the goal
         name = f"the goal's text does not call the student '{case.student}'"
     checks.append(_check("name_correct", "Student's name", name, "The goal uses the student's name."))
     baseline = None

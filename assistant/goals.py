@@ -59,7 +59,7 @@ def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -
 
 def missing_information(case: Case, template: GoalTemplate, baseline: float | None) -> list[str]:
     """What the OT still has to supply, as plain questions; nothing here is filled in by guessing."""
-    who = case.student or (case.pronoun or "the student")
+    who = case.name if case.student else (case.pronoun or "the student")
     missing = []
     if case.baseline is None:
         missing.append(
