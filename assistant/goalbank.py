@@ -251,8 +251,8 @@ def ladder_steps(
 ) -> list[tuple[str, float, str]]:
     """The benchmarks over the reporting periods as (period, value, prompt): the criterion steps from the
     baseline toward the target (never back past the baseline) while the support fades from the student's
-    level now (`prompts`, most help first) to the goal's; the last period is the goal itself, and a benchmark
-    the same as the one before it is left to the later period, so no two read alike."""
+    level now (`prompts`, most help first: the first period's) to the goal's; the last period is the goal
+    itself, and a benchmark the same as the one before it is left out, so no two read alike."""
     names = period_names(periods)
     goal_prompt = prompting or template.prompt_level
     if template.ladder == "fading_prompts":
@@ -276,13 +276,17 @@ def ladder_steps(
         if baseline is not None:
             values = [max(v, baseline) if rising else min(v, baseline) for v in values]
     fading = fading[-periods:]
-    spread = [fading[min(len(fading) - 1, (i * len(fading)) // periods)] for i in range(periods)]
+    last = len(fading) - 1
+    # the help now is the first period's; each later period is a step nearer the goal's (never back)
+    spread = [fading[min(last, math.ceil(i * last / max(1, periods - 1)))] for i in range(periods)]
     spread[-1] = goal_prompt
     steps = _support_fades(list(zip(values, spread, strict=True)), goal_prompt)
     out: list[tuple[str, float, str]] = []
-    for name, (value, prompt) in zip(names, steps, strict=True):
+    for k, (name, (value, prompt)) in enumerate(zip(names, steps, strict=True)):
         if out and out[-1][1:] == (value, prompt):
-            out.pop()  # the later period keeps a benchmark the same as the one before
+            if k < periods - 1:
+                continue  # the earlier period keeps a benchmark the same as the next one...
+            out.pop()  # ...but the goal itself is the last period's
         out.append((name, value, prompt))
     return out
 
