@@ -24,6 +24,7 @@ The unit is never converted: "12 minutes for coat and boots" stays 12 minutes.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.lexicon import Token, Tokens, case_words, fold, lexicon, word_set
 from assistant.schemas import Baseline
@@ -32,6 +33,22 @@ MAX_NUMBERS = 400  # numbers read per request; a longer run of numbers is a data
 _SKIP_WORDS = {"a couple of", "a couple", "a few", "half", "none"}
 _MONTH_WORDS = frozenset(fold(m) for m in case_words()["not_names"]["months"]) | {"may", "june", "april", "august"}
 _BOUNDARY = frozenset(".;!?•▪◦")
+
+
+def _acts_on(word: str) -> bool:
+    """A verb of the student's that takes the others as its object ("hits peers", "follows classmates")."""
+    from assistant.skill import base_verb
+
+    return fold(word) in _problem_verbs() or base_verb(word, True) is not None
+
+
+@cache
+def _problem_verbs() -> frozenset[str]:
+    from assistant.case_goal import words as goal_words
+
+    return frozenset(fold(str(w)) for w in goal_words()["problem_words"])
+
+
 _OBJECT_LEADS = frozenset({"into", "with", "to", "at", "from", "than", "like", "near", "beside", "by", "for"})
 _TARGET_WORDS = frozenset({"target", "goal", "goals", "aim"})
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "sr", "sra", "st", "mx", "prof", "coach"})
@@ -577,8 +594,8 @@ class _Numbers:
                 return False
             if k in self._others:
                 after, lead = self.tok(k + 1), self.tok(self._others[k].start - 1)
-                if lead is not None and (lead.low in _OBJECT_LEADS or lead.text == "/"):
-                    continue  # "bumps into walls/peers ~5x": peers as the object, not the doer
+                if lead is not None and (lead.low in _OBJECT_LEADS or lead.text == "/" or _acts_on(lead.low)):
+                    continue  # "bumps into walls/peers ~5x", "hits peers 4 times": peers as the object
                 return not (after is not None and after.low in observing)
         return False
 

@@ -147,7 +147,17 @@ def _is_problem(case: Case, baseline: Baseline) -> bool:
     if number:
         after = through[number.end() :].split()
         through = through[: number.end()] + " " + " ".join(after[:3])
-    return _has_any(through, words()["problem_words"])
+    return _has_any(_without_aimed_acts(through), words()["problem_words"])
+
+
+def _without_aimed_acts(text: str) -> str:
+    """A problem verb aimed at what the task aims at is the skill, not a problem: "hits her target button",
+    "kicks the ball" (case_goal.yaml aimed_verbs, aim_nouns); "hits peers" stays a problem."""
+    verbs = {fold(str(w)) for w in words()["aimed_verbs"]}
+    aims = {fold(str(w)) for w in words()["aim_nouns"]}
+    tokens = re.findall(r"[a-z0-9']+|[^a-z0-9'\s]", fold(text))
+    kept = [t for k, t in enumerate(tokens) if not (t in verbs and any(w in aims for w in tokens[k + 1 : k + 4]))]
+    return " ".join(kept)
 
 
 def _base(word: str) -> str | None:
@@ -169,6 +179,26 @@ def _base(word: str) -> str | None:
             if candidate and base_verb(candidate):
                 return base_verb(candidate)
     return None
+
+
+def problem_state(case: Case) -> str | None:
+    """What a count of a problem counts when the request says it as a state, not a verb: "she's out of her
+    seat 6-8x" -> "out of her seat", "he is off task 5 times" -> "off task"; None otherwise."""
+    b = case.baseline
+    if b is None or b.value is None:
+        return None
+    clause = baseline_clause(case) or ""
+    at = clause.find(b.text)
+    number = re.search(rf"(?<![\d.]){re.escape(f'{b.value:g}')}(?![\d])", b.text)
+    if at < 0 or number is None:
+        return None
+    head = clause[: at + number.start()]
+    subjects = "|".join(["he", "she", "they", *([re.escape(case.student)] if case.student else [])])
+    found = re.search(rf"\b(?:{subjects})(?:'s|’s| is| was| are| were)\s+(.+)$", head, re.IGNORECASE)
+    if found is None:
+        return None
+    phrase = found.group(1).strip(" ,")
+    return phrase if 1 <= len(phrase.split()) <= 6 and not re.search(r"\d", phrase) else None
 
 
 def measured_behavior(case: Case) -> tuple[str, bool] | None:
@@ -275,7 +305,7 @@ def _noun(baseline: Baseline, kind: str) -> str:
             continue
         before = tokens[k - 1].lower() if k else ""
         return f"{before} {low}" if before and before not in stops and len(before) > 2 else low
-    if baseline.value == 1 and kind in ("count_more", "of"):
+    if baseline.value == 1 and kind in ("count_more", "count_less", "of"):
         named = [t.lower() for t in tokens if t.lower() not in stops and len(t) > 2]
         if named:  # "strings 1 large bead": the thing counted, in the plural
             return " ".join([*named[:-1][-1:], _plural(named[-1])])
@@ -289,7 +319,11 @@ def _plural(noun: str) -> str:
 
 
 def _per(clause: str) -> str:
+    """The period a count is taken over: the request's own "per step", else the first period word named."""
     periods = words()["periods"]
+    own = re.search(r"\bper ([a-z]+)", fold(clause))
+    if own and own.group(1) not in {fold(str(w)) for w in words()["count_stops"]}:
+        return f"per {own.group(1)}"
     for word in re.findall(r"[a-z]+", fold(clause)):
         if word in periods:
             return str(periods[word])

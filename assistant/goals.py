@@ -12,7 +12,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.case import case_questions, read_case, routine_label
-from assistant.case_goal import Criterion, baseline_clause, measured_behavior, one_measure_quote, support_clause
+from assistant.case_goal import (
+    Criterion,
+    baseline_clause,
+    measured_behavior,
+    one_measure_quote,
+    problem_state,
+    support_clause,
+)
 from assistant.case_goal import criterion as case_criterion
 from assistant.case_goal import words as case_goal_words
 from assistant.corpus import GoalTemplate
@@ -310,6 +317,8 @@ def own_condition(case: Case) -> str | None:
 
 def _criterion_at(rule: Criterion, value: float) -> str:
     """The criterion at one number, its nouns in the singular after 1 ("no more than 1 verbal cue per trip")."""
+    if value == 0 and "no more than {target}" in rule.text:
+        return rule.text.replace("no more than {target}", "no")  # "with no verbal cues per step"
     text = rule.text.replace("{target}", format_target(value, rule.unit))
     if value != 1:
         return text
@@ -359,6 +368,9 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         # the request asks for a skill and counts the problem it replaces: "use an oral sensory tool,
         # reducing chewing on his shirt collar to no more than 6 times per lesson"
         return f"{skill}, reducing {gerund(measured[0])} to", rule
+    state = problem_state(case) if best is not None and not rule.higher_is_better else None
+    if state and not _counts_help(rule.text):
+        return f"{skill}, being {state}", rule  # "stay seated, being out of her seat no more than 3 times"
     if measured and (best is None or best.strength < 3):
         phrase, as_object = measured
         if as_object and rule.text.startswith("in "):

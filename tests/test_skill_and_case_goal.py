@@ -5,6 +5,7 @@ import pytest
 
 from assistant.case import read_case
 from assistant.case_goal import baseline_clause, criterion, measured_behavior, stated_target
+from assistant.goals import draft_goal
 from assistant.reader import Reader
 from assistant.skill import base_verb, gerund, skills, topic
 
@@ -189,3 +190,26 @@ def test_a_quoted_baseline_leaves_out_the_measures_beside_it():
     twelve = next(b for b in case.baselines if b.value == 12)
     quote = baseline_clause(case, twelve, own_part=True)
     assert quote is not None and "12 min" in quote and "5 errors" not in quote
+
+
+def test_a_problem_verb_aimed_at_the_tasks_target_is_the_skill():
+    from assistant.case_goal import criterion
+
+    aimed = read_case("Hope, gr 5, with the keyguard she hits her target button about 50% of the time on TouchChat.")
+    assert criterion(aimed).higher_is_better
+    hitting = read_case("Gr 2 Ben hits peers about 4 times a day at recess.")
+    assert not criterion(hitting).higher_is_better
+
+
+def test_a_count_of_help_keeps_its_noun_and_period_and_zero_reads_as_none(services):
+    goal = draft_goal("Tanisha, 18, restocks the hotel room at her job site with 1 verbal cue per step.", services)
+    if not goal.finished:  # a frame in the request's words
+        assert "0 verbal" not in goal.goal_text and "no more than 0" not in goal.goal_text
+        assert "verbal cue" in goal.goal_text and "per step" in goal.goal_text
+
+
+def test_a_problem_counted_as_a_state_is_named_beside_the_skill(services):
+    text = "1st grade - Lucy - she's out of her seat 6-8x during a 20 min math block. goal for staying seated and getting her work done?"
+    goal = draft_goal(text, services)
+    assert not goal.finished  # no bank goal counts time out of the seat
+    assert "out of her seat no more than" in goal.goal_text
