@@ -259,11 +259,14 @@ def ladder_steps(
         fading = prompts or [*template.ladder_prompts[:-1], goal_prompt]
     else:
         fading = prompts or [goal_prompt]
-    if template.ladder == "fading_prompts" and (baseline is None or baseline == target):
+    counted = template.higher_is_better and template_total(template) and template.unit != "percent"
+    if template.ladder == "fading_prompts" and (baseline == target or (baseline is None and not counted)):
         values = [target] * periods  # the support is what steps
     else:
         if baseline is not None:
             start = baseline
+        elif counted:
+            start = 0.0  # x of a fixed total from an unknown level: one more each period, not a skipped period
         elif template.unit == "percent":
             start = max(10.0, target - 30) if template.higher_is_better else min(100.0, target + 30)
         else:

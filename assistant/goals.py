@@ -582,7 +582,17 @@ def goal_chain(services: Any) -> Runnable:
 
 
 # "1) ... 2) ...", "(a) ... (b) ...", "1. ... 2. ..." at a line start, "First ... Second ...": one need each
-_ONE_FOR = re.compile(r"\bone (?:for|on|about|targeting|to address|addressing)\b", re.IGNORECASE)
+_ONE_FOR = re.compile(r"\bone(?: goal)? (?:for|on|about|targeting|to address|addressing)\b", re.IGNORECASE)
+_SECOND_GOAL = re.compile(
+    r"\b(?:a |one more |)(?:2nd|second|another|separate) (?:goal|one|objective) "
+    r"(?:for|on|about|targeting|to address)\b",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(
+    r"\b(?:need|needs|want|wants|like|write|draft|get|add|also|plus|could|can|please|pls)\b[^.?!]{0,30}$", re.IGNORECASE
+)
+_ONE_EACH = re.compile(r"\b(?:2|two) (?:goals|objectives),? (?:one )?(?:for|of|on) each\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.?!;](?:\s|$)")
 _ANOTHER_FOR = re.compile(
     r"(?:\band|,|;)\s+(?:one|another|the other|the second|a second)(?: one| goal)? "
     r"(?:for|on|about|targeting|to address)\b",
@@ -614,6 +624,39 @@ def _one_and_another(text: str, embed: Any = None) -> list[str] | None:
         if home is not None:
             parts[home].append(clause)
     return [". ".join(c.rstrip(" .;") for c in p) + "." for p in parts]
+
+
+def _and_a_second(text: str) -> list[str] | None:
+    """ "...gets it 1 of 5 tries. also his binder is a disaster, so I need a 2nd goal for filing papers": the
+    sentence that asks for a second goal is the second need, and what comes before it the first (when the ask
+    opens the request, the words before and after it)."""
+    ask = _SECOND_GOAL.search(text)
+    if ask is None or not _ASKS.search(text[max(0, ask.start() - 40) : ask.start()]):
+        return None  # "she already has another goal for handwriting": not an ask
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, ask.start())), default=0)
+    first, second = (text[:opening], text[opening:]) if opening else (text[: ask.start()], text[ask.end() :])
+    first, second = first.strip(" ,;:-\n"), second.strip(" ,;:-\n")
+    return [first, second] if len(first.split()) >= 3 and len(second.split()) >= 3 else None
+
+
+def _one_each(text: str) -> list[str] | None:
+    """ "writes her name w/ 3 of 7 letters legible, cuts a circle for 25% of the perimeter. please draft 2
+    goals, one for each": the two clauses before the ask that say what the student does are the needs."""
+    ask = _ONE_EACH.search(text)
+    if ask is None:
+        return None
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, ask.start())), default=0)
+    before = text[:opening] if opening else text[: ask.start()]  # the ask's own sentence is no need
+    # clauses end at commas, "and", semicolons and sentence ends ("1/4 in. for about 25%" goes on)
+    clauses = [c.strip() for c in re.split(r"[.!?]\s+(?=[A-Z])|;\s+|,\s+(?:and\s+)?|\s+and\s+", before) if c.strip()]
+    doing = [c for c in clauses if _says_a_doing(c)]
+    return doing if len(doing) == 2 else None
+
+
+def _says_a_doing(clause: str) -> bool:
+    from assistant.skill import base_verb
+
+    return any(base_verb(w, True) for w in re.findall(r"[a-z]+", clause.lower())[:3])
 
 
 def _homes(needs: list[str], clauses: list[str], embed: Any) -> list[int | None]:
@@ -658,7 +701,7 @@ def split_needs(text: str, embed: Any = None) -> list[str]:
     """The separate needs of a request that asks for several goals, each with the request's opening (which
     names the student); [text] when it asks for one. A marker must come at a word start, and the markers must
     count up (1 then 2, a then b): a pattern with no nested repeats, so the scan is linear."""
-    paired = _one_and_another(text[:20000], embed)
+    paired = _one_and_another(text[:20000], embed) or _and_a_second(text[:20000]) or _one_each(text[:20000])
     if paired:
         return paired
     marks = [m for m in _MARKER.finditer(text[:20000])]

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from assistant.case import read_case
 from assistant.faithful import faithful_checks, prompt_level, verbal_prompt
 from assistant.goals import compose_goal, draft_goal, humanize, split_needs
@@ -124,3 +126,25 @@ def test_a_name_typed_in_lowercase_is_the_students_name_in_the_goal(services):
     goal = draft_goal("gr 3 jayden, zips his coat 1 of 5 days before recess, needs a zipper goal", services)
     assert goal.finished and "Jayden" in goal.goal_text
     assert next(c for c in goal.review.checks if c.id == "name_correct").passed
+
+
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("Gr 7 Nina opens her locker 2 of 5 tries. Also I'd like a second goal for keeping her planner, she "
+         "writes 1 of 6 assignments.", "2 of 5", "1 of 6"),
+        ("Sam, K: can you write one goal for zipping his coat and one for opening his milk? He zips 0 of 5 days.",
+         "zipping", "milk"),
+        ("Ana, gr 2, copies 4 of 10 words from the board, types 3 words a minute. Please write 2 goals, one for "
+         "each.", "copies 4 of 10", "types 3"),
+    ],
+)  # fmt: skip
+def test_two_goals_asked_in_other_words_are_two_needs(text, first, second):
+    parts = split_needs(text)
+    assert len(parts) == 2 and first in parts[0] and second in parts[1]
+    assert first not in parts[1]
+
+
+def test_a_goal_the_student_already_has_is_not_a_second_ask():
+    text = "Gr 3 Mia already has another goal for handwriting, so this one is about cutting: 2 of 5 shapes."
+    assert split_needs(text) == [text]

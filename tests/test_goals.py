@@ -180,3 +180,12 @@ def test_a_bank_goal_counts_out_of_the_students_own_total(corpus):
     assert "(" not in mine.criterion and not re.search(r"\ban 12\b", mine.measurement)
     days = read_case("Kwame, 19: restocked the shelf on 2 of 10 days.")
     assert own_total(template, days.baseline) == template
+
+
+def test_a_count_from_an_unknown_level_steps_every_period(corpus):
+    """No baseline and a goal of x of a fixed total: one more each period, so no reporting period is skipped."""
+    from assistant.goalbank import ladder_steps, template_total
+
+    template = next(g for g in corpus.goals if template_total(g) and g.higher_is_better and g.unit == "count")
+    steps = ladder_steps(template, 4, None, 4)
+    assert [value for _, value, _ in steps] == [1, 2, 3, 4]

@@ -209,7 +209,10 @@ def test_a_count_of_help_keeps_its_noun_and_period_and_zero_reads_as_none(servic
 
 
 def test_a_problem_counted_as_a_state_is_named_beside_the_skill(services):
-    text = "1st grade - Lucy - she's out of her seat 6-8x during a 20 min math block. goal for staying seated and getting her work done?"
+    text = (
+        "1st grade - Lucy - she's out of her seat 6-8x during a 20 min math block. goal for staying seated and "
+        "getting her work done?"
+    )
     goal = draft_goal(text, services)
     assert not goal.finished  # no bank goal counts time out of the seat
     assert "out of her seat no more than" in goal.goal_text
