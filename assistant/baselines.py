@@ -504,13 +504,13 @@ class _Numbers:
 
     def _measured_over(self, j: int) -> bool:
         """A count followed by the time it was counted over is a measure whoever its doer: "22 shirts in 30
-        minutes", "4 or 5 rips a day", "3 meltdowns per week"."""
+        minutes", "8 shirts per 10 min", "4 or 5 rips a day", "3 meltdowns per week"."""
         lead, nxt, unit = self.tok(j), self.tok(j + 1), self.tok(j + 2)
         if lead is None or nxt is None:
             return False
-        if lead.low in ("a", "per", "each", "every") or lead.text == "/":
+        if (lead.low in ("a", "per", "each", "every") or lead.text == "/") and number_value(nxt) is None:
             return nxt.low in _PER_TIME | {"hour", "hr", "period", "class", "session"}
-        if lead.low in ("in", "within") and number_value(nxt) is not None and unit is not None:
+        if lead.low in ("in", "within", "per") and number_value(nxt) is not None and unit is not None:
             found = lexicon("units").find(self.tokens[j + 2 : j + 3])
             return bool(found) and found[0].label in ("minutes", "seconds")
         return False
@@ -568,6 +568,8 @@ class _Numbers:
         if reading.unit == "count" and before == "the" and self.cues[i] != "from":
             self._described = True
             return True  # "climbs the 3 bus steps": which ones, a known set, not how many were done
+        if before == "/" and i > 1 and self.tokens[i - 2].low == "w":
+            before = "with"  # "a Talker w/ 60 buttons"
         if reading.unit == "count" and before == "with" and self._describes(reading):
             self._described = True
             return True  # "pages with 4 symbols", "~150 ft with 2 turns": what the thing has ("with 3 errors" counts)
@@ -625,9 +627,13 @@ class _Numbers:
         prev = self.tok(i - 1)
         if prev is not None and prev.low in ("every", "each"):
             return True  # "breaks every 20 min": a schedule
+        if prev is not None and prev.low == "per":
+            return True  # "hangs 6 shirts per 10 min": the window of a rate, not a time taken
         lead = [t.low for t in toks[max(0, i - 3) : i]]
-        if 0 <= i - self._schedule_end <= 3 and not any(t.kind == "w" for t in toks[self._schedule_end + 2 : i]):
-            return True  # "gets art once a week, 40 min": the length of the scheduled period
+        between = toks[max(0, self._schedule_end) : i]
+        schedule_words = _PER_TIME | {"a", "per", "each", "for", "x", "times", "week", "weeks"}
+        if 0 <= i - self._schedule_end <= 6 and all(t.kind != "w" or t.low in schedule_words for t in between):
+            return True  # "gets art once a week, 40 min", "meets 2x a week for 40 min": the scheduled period's length
         if self.clause[i] <= self._last_end and (any(w in _WINDOW for w in lead[-2:]) or lead[-1:] == ["/"]):
             return True  # "6 words in 5 minutes", "150 words/45 min": the count's time window
         if self.tok(reading.end) is not None and self.tokens[reading.end].low in ("late", "early", "behind"):

@@ -181,6 +181,17 @@ def _base(word: str) -> str | None:
     return None
 
 
+def task_in_clause(case: Case) -> str | None:
+    """The task an -ing phrase names in the baseline's clause, before its problem verb ("copying notes from the
+    projector, omits 3-4 words per line" -> "copy notes from the projector"); None when it names none."""
+    clause = (baseline_clause(case) or "").removeprefix("...")
+    for phrase in re.split(r",\s*", clause):
+        words = phrase.split()
+        if words and words[0].lower().endswith("ing") and base_verb(words[0].lower()):
+            return " ".join([str(base_verb(words[0].lower())), *words[1:9]])
+    return None
+
+
 def problem_state(case: Case) -> str | None:
     """What a count of a problem counts when the request says it as a state, not a verb: "she's out of her
     seat 6-8x" -> "out of her seat", "he is off task 5 times" -> "off task"; None otherwise."""
@@ -209,7 +220,7 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     b = case.baseline
     if b is None or b.value is None:
         return None
-    clause = baseline_clause(case) or ""
+    clause = (baseline_clause(case) or "").removeprefix("...")  # a long clause is quoted from its middle
     at = clause.find(b.text)
     number = re.search(rf"(?<![\d.]){re.escape(f'{b.value:g}')}(?![\d])", b.text)
     if at < 0 or number is None:
@@ -347,9 +358,11 @@ def criterion(case: Case, problem: bool | None = None) -> Criterion:
     the goal's target when it lies on the goal's side of the baseline."""
     rule = _criterion(case, problem)
     stated = stated_target(case)
-    if stated is not None and rule.baseline is not None and (stated > rule.baseline) == rule.higher_is_better:
-        rule = replace(rule, target=stated)
     b = case.baseline
+    total = b.out_of if b is not None and b.unit == "of" else 100.0 if rule.unit == "percent" else None
+    aimed = stated is not None and rule.baseline is not None and (stated > rule.baseline) == rule.higher_is_better
+    if aimed and (total is None or stated <= total):  # "supervisor wants 20" is no target for "1 of 5 days"
+        rule = replace(rule, target=stated)
     if rule.baseline is None or b is None or b.unit in ("minutes", "seconds", "per_minute"):
         return rule
     return _by_noun(rule, f"{_noun(b, 'of')} {b.counts or ''}")

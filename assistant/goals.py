@@ -19,6 +19,7 @@ from assistant.case_goal import (
     one_measure_quote,
     problem_state,
     support_clause,
+    task_in_clause,
 )
 from assistant.case_goal import criterion as case_criterion
 from assistant.case_goal import words as case_goal_words
@@ -368,6 +369,11 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
         # the request asks for a skill and counts the problem it replaces: "use an oral sensory tool,
         # reducing chewing on his shirt collar to no more than 6 times per lesson"
         return f"{skill}, reducing {gerund(measured[0])} to", rule
+    problem_verbs = {fold(str(w)) for w in case_goal_words()["problem_words"]}
+    if measured and best is None and not rule.higher_is_better and measured[0].split()[0] in problem_verbs:
+        task = task_in_clause(case)
+        if task:  # "copy notes from the projector, omitting no more than 1 word per line": the task, not the slip
+            return f"{task}, {gerund(measured[0])}", rule
     state = problem_state(case) if best is not None and not rule.higher_is_better else None
     if state and not _counts_help(rule.text):
         return f"{skill}, being {state}", rule  # "stay seated, being out of her seat no more than 3 times"

@@ -282,8 +282,8 @@ def gerund(phrase: str) -> str:
         done = verb[:-2] + "ying"
     elif verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
         done = verb[:-1] + "ing"
-    elif re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", verb):
-        done = verb + verb[-1] + "ing"  # run -> running, hit -> hitting
+    elif re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", verb) or verb in word_set("stressed_last_verbs"):
+        done = verb + verb[-1] + "ing"  # run -> running, hit -> hitting, omit -> omitting
     else:
         done = verb + "ing"
     return f"{done} {rest}".strip()

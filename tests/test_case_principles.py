@@ -251,3 +251,16 @@ def test_a_support_after_the_goal_clause_is_the_level_now():
 )
 def test_the_need_named_first_and_its_joined_verbs(text, skill):
     assert read_case(text).skill == skill
+
+
+@pytest.mark.parametrize(
+    "text, levels",
+    [
+        ("Jaylen (nonverbal, uses a Talker w/ 60 buttons) needs HOH to pull his pants up.", []),
+        ("Music class meets 2x a week for 40 min. Esperanza strikes the drum on the beat 2 of 10 times.", [2]),
+        ("Art meets twice a week for 45 minutes; Eli cuts 1 of 4 shapes on the line.", [1]),
+        ("Lorenzo, 19, hangs shirts at the store, 8 shirts per 10 min with gestural prompts.", [8]),
+    ],
+)
+def test_what_a_device_has_and_how_long_a_scheduled_class_lasts_are_not_levels(text, levels):
+    assert [b.value for b in read_case(text).baselines] == levels

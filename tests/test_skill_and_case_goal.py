@@ -216,3 +216,25 @@ def test_a_problem_counted_as_a_state_is_named_beside_the_skill(services):
     goal = draft_goal(text, services)
     assert not goal.finished  # no bank goal counts time out of the seat
     assert "out of her seat no more than" in goal.goal_text
+
+
+def test_a_stated_target_past_the_total_is_not_the_target():
+    case = read_case("Lorenzo, 19, clocks in alone on 1 of 5 days; the supervisor wants 20 by June.")
+    rule = criterion(case)
+    assert rule.target <= 5
+
+
+def test_a_long_clause_still_names_the_verb_it_measures():
+    text = (
+        "Music class meets 2x a week for 40 min. Esperanza (gr 1, Down syndrome) can hold a mallet but strikes "
+        "the xylophone on the beat only about 2 times out of 10, with hand-over-hand fading to partial assist."
+    )
+    assert measured_behavior(read_case(text))[0].startswith("strike the xylophone")
+
+
+def test_a_slip_counted_in_a_task_keeps_the_task_as_the_behavior(services):
+    text = "Brooks, gr 6, resource room. copying notes from the projector, omits 3-4 words per line. far pt goal"
+    goal = draft_goal(text, services)
+    if not goal.finished:
+        assert "copy notes from the projector, omitting no more than" in goal.goal_text
+    assert gerund("omit words") == "omitting words" and gerund("visit the nurse") == "visiting the nurse"
