@@ -591,7 +591,9 @@ def goal_chain(services: Any) -> Runnable:
 _ONE_FOR = re.compile(r"\bone(?: goal)? (?:for|on|about|targeting|to address|addressing)\b", re.IGNORECASE)
 _SECOND_GOAL = re.compile(
     r"\b(?:a |one more |)(?:2nd|second|another|separate) (?:goal|one|objective) "
-    r"(?:for|on|about|targeting|to address)\b",
+    r"(?:for|on|about|targeting|to address)\b"
+    r"|\balso (?:need|want|like|would like|could (?:you|we) (?:write|do|add)) (?:a |one )?(?:goal|objective) "
+    r"(?:for|on|about|targeting)\b",
     re.IGNORECASE,
 )
 _ASKS = re.compile(
@@ -637,12 +639,18 @@ def _and_a_second(text: str) -> list[str] | None:
     sentence that asks for a second goal is the second need, and what comes before it the first (when the ask
     opens the request, the words before and after it)."""
     ask = _SECOND_GOAL.search(text)
-    if ask is None or not _ASKS.search(text[max(0, ask.start() - 40) : ask.start()]):
+    also = ask is not None and ask.group(0).lower().startswith("also")
+    if ask is None or not (also or _ASKS.search(text[max(0, ask.start() - 40) : ask.start()])):
         return None  # "she already has another goal for handwriting": not an ask
     opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, ask.start())), default=0)
     first, second = (text[:opening], text[opening:]) if opening else (text[: ask.start()], text[ask.end() :])
     first, second = first.strip(" ,;:-\n"), second.strip(" ,;:-\n")
-    return [first, second] if len(first.split()) >= 3 and len(second.split()) >= 3 else None
+    if len(first.split()) < 3 or len(second.split()) < 3:
+        return None
+    head = re.search(r"[a-z]{4,}", text[ask.end() : ask.end() + 60].lower())
+    if head and head.group(0)[:3] in {w[:3] for w in re.findall(r"[a-z]{3,}", first.lower())}:
+        return None  # "cuts 2 of 5 shapes. Also need a goal for cutting...": the same need, asked again
+    return [first, second]
 
 
 def _one_each(text: str) -> list[str] | None:

@@ -148,3 +148,10 @@ def test_two_goals_asked_in_other_words_are_two_needs(text, first, second):
 def test_a_goal_the_student_already_has_is_not_a_second_ask():
     text = "Gr 3 Mia already has another goal for handwriting, so this one is about cutting: 2 of 5 shapes."
     assert split_needs(text) == [text]
+
+
+def test_also_a_goal_for_something_else_is_a_second_need_and_for_the_same_thing_is_not():
+    two = "Omar, 19, bags groceries at 4 bags per 10 min. Also need a goal for clocking in, he does it 1/5 days."
+    assert len(split_needs(two)) == 2 and "1/5" in split_needs(two)[1]
+    one = "Gr 2 Mia cuts 2 of 5 shapes on the line. Also need a goal for cutting that uses her loop scissors."
+    assert split_needs(one) == [one]
