@@ -70,6 +70,13 @@ class Criterion:
 
 
 def baseline_clause(case: Case, baseline: Baseline | None = None, own_part: bool = False) -> str | None:
+    """The clause of the request the baseline stands in (_clause); quoted (own_part), it ends on a content
+    word."""
+    clause = _clause(case, baseline, own_part)
+    return _no_dangling(clause) if own_part and clause else clause
+
+
+def _clause(case: Case, baseline: Baseline | None = None, own_part: bool = False) -> str | None:
     """The clause of the request the baseline stands in, as written (at most 24 words around the number). With
     own_part (for quoting), a measure before the baseline in the clause is left out as one after it is."""
     baseline = baseline or case.baseline
@@ -124,7 +131,17 @@ def one_measure_quote(case: Case, baseline: Baseline | None = None) -> str | Non
         return None
     clause = baseline_clause(case, b) or b.text
     others = re.sub(re.escape(b.text), " ", clause)
-    return b.text if re.search(r"\d", others) else clause
+    return _no_dangling(b.text) if re.search(r"\d", others) else _no_dangling(clause)
+
+
+def _no_dangling(quote: str) -> str:
+    """A quote cut before a second measure ends on a content word ("copies 4 of 10 words legibly", not "...
+    legibly from")."""
+    dangling = {fold(str(w)) for w in words()["dangling_words"]}
+    tokens = quote.rstrip(" ,;:-").split(" ")
+    while len(tokens) > 1 and fold(tokens[-1].strip(",;:")) in dangling:
+        tokens.pop()
+    return " ".join(tokens).rstrip(" ,;:-")
 
 
 def _before_and_through(case: Case, baseline: Baseline) -> str:

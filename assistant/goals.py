@@ -298,6 +298,12 @@ _WHEN = frozenset({"during", "at", "after", "before", "in", "when"})
 _OWNERS = frozenset({"the", "his", "her", "their", "our", "a", "my", "each", "every"})
 
 
+def _a_length(tokens: Any, k: int) -> bool:
+    """Token k is part of a length written before a period ("20", "min", "20-minute")."""
+    token = tokens[k]
+    return token.kind == "n" or (token.low in word_set("length_words") and k > 0 and tokens[k - 1].kind == "n")
+
+
 def own_condition(case: Case) -> str | None:
     """Where and when, in the request's own words: the first school routine the request marks with a
     preposition ("during class", "after recess", "at snack"), with the words between; None when it marks
@@ -308,10 +314,13 @@ def own_condition(case: Case) -> str | None:
         if match.label == "_none" or match.label not in (case.routines or [case.routine]):
             continue
         k = match.start - 1
-        while k >= 0 and match.start - k <= 3 and tokens[k].low in _OWNERS:
-            k -= 1
+        while k >= 0 and match.start - k <= 5 and (tokens[k].low in _OWNERS or _a_length(tokens, k)):
+            k -= 1  # "during a 20 min math block": the period's own length is part of it
         if k >= 0 and tokens[k].low in _WHEN and (tokens[k].low != "in" or k < match.start - 1):  # "in the gym"
-            words = case.request[tokens[k].start : tokens[match.end - 1].end]
+            end = match.end
+            if end < len(tokens) and tokens[end].low in word_set("period_name_ends"):
+                end += 1  # "math block", "science period": the period named in full
+            words = case.request[tokens[k].start : tokens[end - 1].end]
             return re.sub(r"\b(?:my|our)\b", "the", words)  # "in my class" -> "in the class"
     return None
 

@@ -238,3 +238,17 @@ def test_a_slip_counted_in_a_task_keeps_the_task_as_the_behavior(services):
     if not goal.finished:
         assert "copy notes from the projector, omitting no more than" in goal.goal_text
     assert gerund("omit words") == "omitting words" and gerund("visit the nurse") == "visiting the nurse"
+
+
+def test_a_quoted_baseline_ends_on_a_content_word():
+    from assistant.case_goal import one_measure_quote
+
+    case = read_case("Marcus gr 3. copies 4 of 10 words legibly from the board in 5 min, letters all sizes.")
+    assert one_measure_quote(case).endswith("legibly")
+
+
+def test_the_condition_keeps_the_requests_own_period_with_its_length():
+    from assistant.goals import own_condition
+
+    case = read_case("1st grade Lucy is out of her seat 6-8x during a 20 min math block.")
+    assert own_condition(case) == "during a 20 min math block"
