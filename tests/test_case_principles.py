@@ -264,3 +264,15 @@ def test_the_need_named_first_and_its_joined_verbs(text, skill):
 )
 def test_what_a_device_has_and_how_long_a_scheduled_class_lasts_are_not_levels(text, levels):
     assert [b.value for b in read_case(text).baselines] == levels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gr 1 Dashiell only goes to the calm corner when an adult physically walks him there.",
+        "Mo (K) was physically escorted to the bus 4 of 5 days.",
+        "gr 2 Ana: at arrival the aide physically guides her to her cubby.",
+    ],
+)
+def test_an_adult_physically_moving_the_student_is_physical_help(text):
+    assert read_case(text).support == "partial_physical"
