@@ -229,6 +229,19 @@ def problem_state(case: Case) -> str | None:
     return phrase if 1 <= len(phrase.split()) <= 6 and not re.search(r"\d", phrase) else None
 
 
+def _past_descriptors(tokens: list[str]) -> int | None:
+    """Where a note-style clause's verb is: the first token when it is a verb, or the first verb after only the
+    student's descriptors (grade, age, diagnosis: numbers, capitalized words, "gr", commas), else None."""
+    descriptors = {fold(str(w)) for w in words()["note_descriptors"]}
+    for k, token in enumerate(tokens[:10]):
+        if token[0].isalpha() and _base(token.lower()):
+            return k
+        named = token[0].isupper() and k > 0  # "ADHD", "CP"; a first word is capitalized as the sentence's
+        if not (token[0].isdigit() or named or fold(token) in descriptors or not token[0].isalnum()):
+            return None
+    return None
+
+
 def measured_behavior(case: Case) -> tuple[str, bool] | None:
     """What the baseline measures the student doing: the student's verb before the baseline's number in its
     clause, with the words between ("catches a playground ball tossed from 5 feet in 2 of 10 trials" ->
@@ -251,8 +264,11 @@ def measured_behavior(case: Case) -> tuple[str, bool] | None:
     if last_adult > last_subject:
         return None  # "Brandon is out of his seat, I counted 14 times": the verb is the adult's
     glue = {fold(str(w)) for w in words()["measure_glue"]}
-    if last_subject < 0 and not (tokens and _base(tokens[0].lower())):
-        return None  # no student subject, and no note-style verb opening the clause ("Copies 1 of 4 shapes")
+    if last_subject < 0:
+        opening = _past_descriptors(tokens)
+        if opening is None:
+            return None  # no student subject, and no note-style verb opening the clause ("Copies 1 of 4 shapes")
+        last_subject = opening - 1  # "9th gr, ADHD, writes hw in his planner...": the note's verb
     verbs = [(k, _base(t.lower())) for k, t in enumerate(tokens) if k > last_subject and t[0].isalpha()]
     verbs = [(k, v) for k, v in verbs if v is not None]
     if not verbs:

@@ -54,7 +54,7 @@ from assistant.schemas import (
     Review,
     SearchFilters,
 )
-from assistant.skill import gerund, skills, topic
+from assistant.skill import base_verb, gerund, skills, topic
 
 
 def _citations(services: Any, case: Case, domain: str, template: GoalTemplate) -> list[Citation]:
@@ -405,7 +405,26 @@ def _frame_behavior(case: Case) -> tuple[str, Criterion]:
     area = topic(Reader(case.request)) or skill  # the need in the OT's words ("legible notes"), not a verb
     if not area:
         return "[do what, observably]", rule
+    doing = _doing_in(area)
+    if doing:
+        return doing, rule  # "her morning job delivering attendance to the front office": deliver attendance...
     return f"[do what, observably, toward the {area}{'' if 'goal' in area.lower() else ' goal'}]", rule
+
+
+def _doing_in(area: str) -> str | None:
+    """A task verb's -ing form right after a noun inside the area asked for names the behavior ("her morning
+    job delivering attendance to the office" -> "deliver attendance to the office"); not after a linking word
+    ("navigation while carrying his books")."""
+    words = area.split()
+    if not words or base_verb(words[0].lower().strip(",.")):
+        return None  # a phrase that opens with its verb was the reader's to find
+    linking = word_set("skill_stops") | {"of", "for", "by", "with", "in", "on", "about", "and", "or"}
+    for k in range(2, len(words)):  # a noun phrase of two words or more before it: not "voice typing"
+        word = words[k].lower().strip(",.")
+        if word.endswith("ing") and base_verb(word) and words[k - 1].lower() not in linking:
+            rest = re.split(r",|\s[-–—]\s", " ".join(words[k + 1 :]))[0].strip()
+            return f"{base_verb(word)} {rest}".strip() if rest else None
+    return None
 
 
 def _frame_citations(services: Any, case: Case, domain: str, fit: Fit) -> list[Citation]:

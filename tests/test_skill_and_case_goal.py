@@ -252,3 +252,17 @@ def test_the_condition_keeps_the_requests_own_period_with_its_length():
 
     case = read_case("1st grade Lucy is out of her seat 6-8x during a 20 min math block.")
     assert own_condition(case) == "during a 20 min math block"
+
+
+def test_a_caseload_note_names_its_verb_after_the_students_descriptors():
+    case = read_case("Chase - 9th gr, ADHD, writes hw in his planner for 1 of 6 classes per his case manager.")
+    assert measured_behavior(case)[0].startswith("write hw in his planner")
+
+
+def test_a_task_named_inside_the_area_asked_for_is_the_behavior():
+    from assistant.goals import _doing_in
+
+    assert _doing_in("her morning job delivering attendance to the front office") == (
+        "deliver attendance to the front office"
+    )
+    assert _doing_in("hallway navigation while carrying his books") is None
