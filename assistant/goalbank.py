@@ -21,6 +21,7 @@ Every number in a drafted goal comes from the request or from the documented def
 
 import math
 import re
+from functools import lru_cache
 
 from assistant.corpus import GoalTemplate
 from assistant.lexicon import word_set
@@ -96,8 +97,17 @@ _GENERIC_WORDS = {
 def _same_thing(baseline: Baseline, template: GoalTemplate) -> bool:
     """The baseline counts what the goal counts: its nouns appear in the goal, or it names none; occasions
     (tries, attempts, trials, opportunities) are one thing when the goal counts occasions too."""
-    words = {w for w in re.findall(r"[a-z]+", f"{baseline.counts or ''} {baseline.text}".lower()) if len(w) > 3}
-    text = f"{template.criterion} {template.baseline_unit} {template.behavior}".lower()
+    return _counts_alike(
+        f"{baseline.counts or ''} {baseline.text}", f"{template.criterion} {template.baseline_unit} {template.behavior}"
+    )
+
+
+@lru_cache(maxsize=65536)
+def _counts_alike(counted: str, goal_text: str) -> bool:
+    """_same_thing on the words alone: read once per baseline and template wording (a fit scores every bank
+    goal against every stated level)."""
+    words = {w for w in re.findall(r"[a-z]+", counted.lower()) if len(w) > 3}
+    text = goal_text.lower()
     nouns = {w for w in words - _GENERIC_WORDS if not w.endswith("ly")}  # "correctly": how, not what
     occasions = word_set("occasion_nouns")
     if nouns & occasions and set(re.findall(r"[a-z]+", text)) & occasions:
