@@ -5,7 +5,8 @@ offline draft; output that fails validation or the rubric after one retry is rep
 """
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -617,18 +618,39 @@ def goal_chain(services: Any) -> Runnable:
 
 # "1) ... 2) ...", "(a) ... (b) ...", "1. ... 2. ..." at a line start, "First ... Second ...": one need each
 _ONE_FOR = re.compile(r"\bone(?: goal)? (?:for|on|about|targeting|to address|addressing)\b", re.IGNORECASE)
-_SECOND_GOAL = re.compile(
-    r"\b(?:a |one more |)(?:2nd|second|another|separate) (?:goal|one|objective) "
-    r"(?:for|on|about|targeting|to address)\b"
-    r"|\balso (?:need|want|like|would like|could (?:you|we) (?:write|do|add)) (?:a |one )?(?:goal|objective) "
-    r"(?:for|on|about|targeting)\b",
-    re.IGNORECASE,
-)
-_ASKS = re.compile(
-    r"\b(?:need|needs|want|wants|like|write|draft|get|add|also|plus|could|can|please|pls)\b[^.?!]{0,30}$", re.IGNORECASE
-)
-_ONE_EACH = re.compile(r"\b(?:2|two) (?:goals|objectives),? (?:one )?(?:for|of|on) each\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.?!;](?:\s|$)")
+
+
+@dataclass(frozen=True)
+class _Asks:
+    second: re.Pattern  # "a 2nd goal for", "also need a goal for"
+    ask: re.Pattern  # an ask word ending within 40 characters of the ask ("I need ...")
+    each: re.Pattern  # "2 goals, one for each"
+
+
+@cache
+def _asks() -> _Asks:
+    """The two-goal asks of case_goal.yaml as patterns of plain alternatives (linear scans)."""
+    spec = case_goal_words()["two_goal_asks"]
+
+    def one_of(key: str) -> str:
+        return "(?:" + "|".join(re.escape(str(w)) for w in sorted(spec[key], key=len, reverse=True)) + ")"
+
+    ordinal = rf"\b{one_of('ordinals')} {one_of('nouns')} {one_of('preps')}\b"
+    also = rf"\b{one_of('also')} {one_of('also_nouns')} {one_of('preps')}\b"
+    each = rf"\b{one_of('each_counts')} {one_of('each_nouns')},? (?:one )?{one_of('each_preps')} each\b"
+    return _Asks(
+        second=re.compile(f"{ordinal}|{also}", re.IGNORECASE),
+        ask=re.compile(rf"\b{one_of('ask_words')}\b[^.?!]{{0,30}}$", re.IGNORECASE),
+        each=re.compile(each, re.IGNORECASE),
+    )
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position `at` starts (0 for the first)."""
+    return max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
+
+
 _ANOTHER_FOR = re.compile(
     r"(?:\band|,|;)\s+(?:one|another|the other|the second|a second)(?: one| goal)? "
     r"(?:for|on|about|targeting|to address)\b",
@@ -646,12 +668,12 @@ def _one_and_another(text: str, embed: Any = None) -> list[str] | None:
     if not first or not second:
         return None
     rest = text[second.end() :]
-    end = re.search(r"[.?!;](?:\s|$)", rest)
+    end = _SENTENCE_END.search(rest)
     needs = [text[first.end() : second.start()], rest[: end.start()] if end else rest]
     needs = [n.strip(" ,;:-\n") for n in needs]
     if not all(needs):
         return None
-    opening = max((m.end() for m in re.finditer(r"[.?!;](?:\s|$)", text[: first.start()])), default=0)
+    opening = _sentence_start(text, first.start())
     before = text[:opening]  # "Carrying his tray he spills 3 of 5 days. ... 2 goals, one for the tray and ...":
     details = f"{before} {rest[end.end() :] if end else ''}"  # details come before the list as well as after it
     parts = [[n] for n in needs]
@@ -666,11 +688,11 @@ def _and_a_second(text: str) -> list[str] | None:
     """ "...gets it 1 of 5 tries. also his binder is a disaster, so I need a 2nd goal for filing papers": the
     sentence that asks for a second goal is the second need, and what comes before it the first (when the ask
     opens the request, the words before and after it)."""
-    ask = _SECOND_GOAL.search(text)
+    ask = _asks().second.search(text)
     also = ask is not None and ask.group(0).lower().startswith("also")
-    if ask is None or not (also or _ASKS.search(text[max(0, ask.start() - 40) : ask.start()])):
+    if ask is None or not (also or _asks().ask.search(text[max(0, ask.start() - 40) : ask.start()])):
         return None  # "she already has another goal for handwriting": not an ask
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, ask.start())), default=0)
+    opening = _sentence_start(text, ask.start())
     first, second = (text[:opening], text[opening:]) if opening else (text[: ask.start()], text[ask.end() :])
     first, second = first.strip(" ,;:-\n"), second.strip(" ,;:-\n")
     if len(first.split()) < 3 or len(second.split()) < 3:
@@ -684,10 +706,10 @@ def _and_a_second(text: str) -> list[str] | None:
 def _one_each(text: str) -> list[str] | None:
     """ "writes her name w/ 3 of 7 letters legible, cuts a circle for 25% of the perimeter. please draft 2
     goals, one for each": the two clauses before the ask that say what the student does are the needs."""
-    ask = _ONE_EACH.search(text)
+    ask = _asks().each.search(text)
     if ask is None:
         return None
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, ask.start())), default=0)
+    opening = _sentence_start(text, ask.start())
     before = text[:opening] if opening else text[: ask.start()]  # the ask's own sentence is no need
     # clauses end at commas, "and", semicolons and sentence ends ("1/4 in. for about 25%" goes on)
     clauses = [c.strip() for c in re.split(r"[.!?]\s+(?=[A-Z])|;\s+|,\s+(?:and\s+)?|\s+and\s+", before) if c.strip()]

@@ -170,7 +170,7 @@ def skills(r) -> list[Skill]:
     for order, cue in enumerate([*_cues().find(r.tokens), *_own_goal_cues(r), *_opening_cue(r)]):
         if cue.end < len(r.tokens) and _adult_next(r.tokens, cue.end):
             continue  # "should I write it for straight lines", "would you send": the OT's or an adult's act
-        if cue.end - cue.start == 1 and cue.start and r.tokens[cue.start - 1].low in _OWNERS:
+        if cue.end - cue.start == 1 and cue.start and r.tokens[cue.start - 1].low in word_set("determiners"):
             continue  # "hits her target button": a one-word cue after a possessive is a noun
         span = _phrase(r, _past_the_student(r, cue.end), stops)
         if span is None:
@@ -207,9 +207,6 @@ def _own_goal_cues(r) -> list[Match]:
     for contracted in ("he'll", "she'll", "they'll"):  # "so it says he'll stop chewing his shirt"
         out += [Match("own", i, i + 1) for i in r.tokens.index()[0].get(contracted, [])]
     return out
-
-
-_OWNERS = frozenset({"her", "his", "their", "the", "a", "an", "my", "our", "your", "its"})
 
 
 def _opening_cue(r) -> list[Match]:
