@@ -130,6 +130,15 @@ def goal_card(goal: Goal) -> str:
 
 
 def scope_card(scope: dict) -> str:
+    """A general or procedure question gets its answer; a student question its verdict, reasons and pathways."""
+    procedures = ", ".join(p.replace("_", " ") for p in scope.get("procedures") or [])
+    if scope.get("kind") == "information" or scope.get("verdict") is None:
+        lines = ["### Answer", "", scope.get("answer") or scope["rationale"]]
+        if procedures:
+            lines += ["", f"**Procedure:** {procedures}"]
+        if scope["pathways"]:
+            lines += ["", "**Pathways:** " + ", ".join(p.replace("_", " ") for p in scope["pathways"])]
+        return "\n".join(lines)
     badge = {"in_scope": "IN SCOPE", "out_of_scope": "OUT OF SCOPE", "depends": "IT DEPENDS"}[scope["verdict"]]
     lines = [
         f"### Verdict: {badge}",
@@ -138,6 +147,8 @@ def scope_card(scope: dict) -> str:
         "",
         "**Pathways:** " + ", ".join(p.replace("_", " ") for p in scope["pathways"]),
     ]
+    if procedures:
+        lines += ["", f"**Procedure:** {procedures}"]
     if scope.get("in_scope_path"):
         lines += ["", f"**What school OT can do:** {scope['in_scope_path']}"]
     if scope["follow_up_questions"]:

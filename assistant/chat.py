@@ -223,7 +223,9 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
         return reply, state.model_copy(update={"last_plan": plan})
     if turn.intent == "scope":
         scope = answer_scope(text, services, case=case)
-        answer = f"{scope.verdict.replace('_', ' ').capitalize()}. {scope.rationale}"
+        answer = scope.answer if scope.verdict is None else scope.rationale
+        if scope.verdict is not None:
+            answer = f"{scope.verdict.replace('_', ' ').capitalize()}. {answer}"
         if scope.follow_up_questions:
             answer += "\nTo decide: " + " ".join(scope.follow_up_questions)
         return ChatReply(intent="scope", answer=answer, result=scope.model_dump(), citations=scope.citations), state

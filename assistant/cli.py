@@ -143,11 +143,14 @@ def scope_result(services: Services, payload: dict) -> dict:
 
 
 def scope_text(result: dict) -> str:
-    lines = [
-        f"Verdict: {result['verdict'].replace('_', ' ')}",
-        f"Pathways: {', '.join(result['pathways'])}",
-        result["rationale"],
-    ]
+    if result.get("verdict") is None:
+        lines = [result["answer"]]
+    else:
+        lines = [f"Verdict: {result['verdict'].replace('_', ' ')}", result["rationale"]]
+    if result.get("procedures"):
+        lines.append(f"Procedure: {', '.join(result['procedures'])}")
+    if result["pathways"]:
+        lines.append(f"Pathways: {', '.join(result['pathways'])}")
     if result.get("in_scope_path"):
         lines.append(f"What school OT can do: {result['in_scope_path']}")
     lines += [f"  ? {q}" for q in result["follow_up_questions"]]

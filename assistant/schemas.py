@@ -186,13 +186,21 @@ class Goal(BaseModel):
 class ScopeAnswer(BaseModel):
     """A scope verdict (CONTRACT.md scope)."""
 
-    verdict: Literal["in_scope", "out_of_scope", "depends"]
+    kind: Literal["decision", "information"] = Field(
+        "decision", description="A question about a student gets a verdict; a general or procedure question an answer."
+    )
+    answer: str = Field("", description="The answer in a few sentences: the verdict's guidance, or the library's.")
+    verdict: Literal["in_scope", "out_of_scope", "depends"] | None = None
     pathways: list[Pathway]
     rationale: str
     follow_up_questions: list[str]
     citations: list[Citation]
     deciding_factor: str = ""
     in_scope_path: str | None = Field(None, description="What school OT can do when the request as asked is not.")
+    procedures: list[str] = Field(
+        default_factory=list,
+        description="The procedures the answer names (assistant/data/scope_words.yaml), first leads.",
+    )
     signals: dict[str, bool] = Field(default_factory=dict, description="What the question said that decided it.")
 
 

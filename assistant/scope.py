@@ -1,292 +1,559 @@
-"""Scope answers: is this school OT? A verdict resting on educational impact and the team's decision."""
+"""Scope and procedure answers: read the question into facets, answer a general question from the library, and
+decide a student question by written rules that follow DOMAIN.md (the facet lexicons are in
+assistant/data/scope_words.yaml; the question-kind classifier's weights in assistant/data/scope_kind.json)."""
 
+import json
 import re
-from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from assistant.case import read_case
 from assistant.corpus import ScopeCase
 from assistant.domains import classify_domain
 from assistant.inputs import clean_text
-from assistant.schemas import Case, ScopeAnswer, SearchFilters
+from assistant.lexicon import DATA, Lexicon, load_words, tokenize
+from assistant.schemas import Case, Citation, ScopeAnswer, SearchFilters
 
-_I = re.I
-DIAGNOSIS = re.compile(
-    r"\b(?:can|could|would|will|should)\s+(?:you|the\s+(?:school\s+)?ot|i|we|she|he)\b[^.?]{0,60}\bdiagnos\w*"
-    r"|\b(?:give|make|get)\s+(?:him|her|them|my \w+)?\s*(?:a|the)\s+diagnosis"
-    r"|\b(?:tell|confirm|say|prove|show|decide)\b[^.?]{0,30}\b(?:if|whether|that|why)\b[^.?]{0,40}\b(?:has|have|is)\b"
-    r"[^.?]{0,30}\b(?:autis\w*|adhd|spd|dyspraxia|dysgraphia|dcd|disorder|delay\w*)"
-    r"|\btest\s+(?:him|her|them|my \w+|a \w+)\s+(?:for|to see if)\b|\bsay\s+(?:he|she)\s+has\b"
-    r"|\bdoes\s+(?:he|she|my \w+)\s+have\s+(?:autis\w*|adhd|spd|dyspraxia|dysgraphia|dcd)"
-    r"|\btell me (?:why|whether|if)\b|\bto\s+diagnose\b|\bdiagnose\s+(?:him|her|them|my|our|the|a|this)\b"
-    r"|\bconfirm\s+(?:that|whether|if)\b",
-    _I,
-)
-# Clinical care a school OT does not provide, whatever the setting: refer out.
-CLINICAL = re.compile(
-    r"\b(?:(?:learn|learning|teach \w+|how) to drive|can drive|driving (?:lessons?|eval\w*|test|school)|"
-    r"driver'?s? (?:ed|education|license|test)|behind the wheel|splint\w*|post-?op|surgery|rehab\w*|casting|"
-    r"serial cast\w*|botox|swallow\w*|"
-    r"dysphagia|feeding therapy|trauma therapy|psychotherapy|individual therapy for|brace|car seat|vision exam|"
-    r"glasses|eye doctor|optometrist|dentist|dental|tryouts?|varsity|agility|pitch again|sports performance|"
-    r"functional capacity)\b",
-    _I,
-)
-NO_DISABILITY = re.compile(r"\b(?:no|without a|without any) (?:known )?disabilit\w*\b", _I)
-MEDICAL = re.compile(
-    r"\b(?:bill(?:ed|ing)?\b|insurance|(?:doctor|physician|surgeon|pediatrician|orthopedist|neurologist)'?s?\s+"
-    r"(?:order|script|prescription|office)|prescri\w+|post-?op|splint\w*|surgery|swallow\w*|dysphagia|"
-    r"medication|feeding therapy|trauma therapy|counseling|psychotherapy|at (?:the|a) clinic|outpatient|clinical|"
-    r"private (?:ot|therapy|sessions)|driv(?:ing|er'?s?)\s+(?:lessons?|eval\w*|ed\b|test)|behind the wheel|"
-    r"medical necessity|brace|casting|serial cast\w*|botox|toe[- ]walk\w*|car seat|functional capacity|"
-    r"adult clients?|nightmares|sleep|glasses|vision exam|eye doctor|optometrist|dentist|dental|"
-    r"fireworks|family parties|family party)\b",
-    _I,
-)
-HOME_ONLY = re.compile(
-    r"\b(?:at home|home program|bedtime|bath(?:time)?|bedroom|in the neighborhood|weekends?|saturdays?|sundays?|"
-    r"summer|church|vacation|road trips?|family (?:trip|outing|cards)|ride (?:his|her|a) bike|bike riding|"
-    r"riding (?:his|her|a) bike|at their house|their house|come over|birthday part\w+|sleepovers?|"
-    r"for the family|holiday cards|piano lessons|dance class|travel (?:team|soccer)|swim lessons|"
-    r"learn to swim|teach (?:him|her|my \w+) to swim|girl scouts?|boy scouts?|scout troop|troop|"
-    r"special olympics|gaming|alexa|smart plugs?|his phone|her phone|own phone|shave|shaving|potty train\w*|"
-    r"calligraphy|knitting|video games?|laundromat|(?:their|his|her|the family'?s?) home|dinner|in bed|at night|"
-    r"(?:fine|no problems?|doing (?:fine|well)|does well|no issues?)"
-    r" (?:at|in) school)\b",
-    _I,
-)
-SCHOOL = re.compile(
-    r"\b(?:class(?:room|es|work)?|school|teacher|recess|lunch|cafeteria|bus|pe\b|gym|hallways?|locker|"
-    r"worksheets?|assignments?|journal|desk|iep|504|tier|mtss|rti|intervention|job[- ]?site|work[- ]?site|"
-    r"transition program|centers?|circle time|carpet|homework|tests?|notes?|notebook|library|field trip|"
-    r"fire drills?|dismissal|arrival|staff|aides?|paras?|campus|grades?|spelling|math|reading|writing|hall|"
-    r"\d+(?:st|nd|rd|th)[- ]grader|kindergartner|preschooler|freshman|sophomore|folder|backpack|"
-    r"community instruction)\b",
-    _I,
-)
-SCHOOL_OT = re.compile(
-    r"\b(?:the\s+)?school(?:'s)?(?:-based)?\s+(?:ot|occupational therapist|occupational therapy)\b", _I
-)
-PLAN = re.compile(
-    r"\b(?:(?:has|have|with|on|in)\s+(?:an?\s+|his\s+|her\s+|my\s+)?(?:iep|504)|iep\b|504 plan|"
-    r"caseload|transition plan|transition program|special ed(?:ucation)? (?:class|program|student)|"
-    r"i'?m the (?:slp|speech|counselor|pe teacher|art teacher|music teacher|nurse|para|aide))",
-    _I,
-)
-SYSTEMWIDE = re.compile(
-    r"\b(?:tier\s*[12]|mtss|rti|whole (?:class|grade|school)|all (?:the|our) \w+ (?:grade|"
-    r"students|classes)|small group|pd\b|professional development|in-?service|train(?:ing)?\s+"
-    r"(?:the\s+|our\s+|all\s+)?(?:staff|aides?|paras?|teachers?|bus drivers?|lunch)|"
-    r"co-?lead|school-?wide|classroom-?wide|grade level)\b",
-    _I,
-)
-# Asking whether to add OT (a referral, a new area) is the team's call after an evaluation: it depends.
-NEW_SERVICE = re.compile(
-    r"\bshould\s+(?:the\s+)?ot\s+(?:be\s+)?(?:added|add|pick|be\s+part|be\s+involved|work\s+on|be\s+teaching|"
-    r"weigh\s+in)|\bdo\s+we\s+need\s+(?:an?\s+)?ot\b|\bis\s+(?:that|this)\s+an?\s+ot\s+(?:referral|thing)|"
-    r"\bcan\s+we\s+get\s+ot\b|\bshould\s+ot\s+be\b|\bor\s+is\s+(?:that|it)\s+(?:pt|speech|the\s+slp)\b|"
-    r"\binstead\s+of\b|\bdo\s+i\s+get\s+involved\b|\bshould\s+(?:she|he|i)\?|\bgets?\s+(?:him|her)\s+ready\b|"
-    r"\bhelp\s+(?:him|her)\s+get\s+ready\b|\bcan\s+ot\s+help\s+with\s+that\b",
-    _I,
-)
-# Skills that matter at school for one student and not another (DOMAIN.md): without a stated school
-# impact the honest answer is "depends".
-AMBIGUOUS_SKILL = re.compile(
-    r"\b(?:shoe ?tying|tie (?:his|her|their) shoes|tying (?:his|her|their )?shoes|shoelaces|"
-    r"utensils?|tooth ?brushing|brush(?:ing)? (?:his|her|their) teeth|clumsy|clumsiness|"
-    r"anxiety|anxious|picky eat\w*)\b",
-    _I,
-)
-SCHOOL_IMPACT = re.compile(
-    r"\b(?:miss(?:es|ing)?|late|can'?t (?:join|keep up|finish|get)|sits? out|falls? behind|"
-    r"left out|during (?:pe|lunch|recess|class|gym)|at (?:recess|lunch|school)|in (?:class|pe|gym)|"
-    r"before (?:pe|recess)|after (?:pe|recess))\b",
-    _I,
-)
-UNILATERAL = re.compile(
-    r"\b(?:can|could|should|may)\s+i\s+(?:just\s+)?(?:stop|drop|discharge|end|cut|add|start|pick up|double|"
-    r"reduce|increase|change|amend|update|rewrite|write)\b[^?]*\b(?:myself|on my own|"
-    r"without (?:the )?(?:team|iep|meeting|going back)|"
-    r"by myself|my own call)|\bwithout (?:going back to |asking |telling )?the (?:iep )?team\b"
-    r"|\b(?:tell|inform) (?:his|her|the) (?:family|parents?) (?:we're|we are) (?:taking|dropping|stopping)"
-    r"|\btell\s+(?:her|him|them|the\s+family|the\s+parents?)\s+no\b",
-    _I,
-)
-AGED_OUT = re.compile(
-    r"\b(?:2[2-9]|[3-9]\d)[- ]year[- ]old\b|\baged out\b|\bgraduated\b|\bafter (?:he|she) "
-    r"(?:turned 22|left school)\b|\bno longer (?:in|enrolled)",
-    _I,
-)
-UNSURE = re.compile(
-    r"\b(?:no iep|not on an iep|no plan|no evaluation|hasn't been evaluated|not evaluated|"
-    r"isn't on|(?:doesn't|does not|don't|do not) have (?:a|an|any) (?:plan|iep|504)|"
-    r"without a plan|not in special ed|no 504|no school plan)\b",
-    _I,
-)
-STAFF = re.compile(
-    r"\b(?:train(?:ing)?\s+(?:the\s+)?(?:staff|aides?|paras?|teachers?)|in-?service|pd\b|"
-    r"professional development|consult(?:ation)?|coach the teacher|whole (?:class|grade))\b",
-    _I,
-)
-PATHWAY_CUES = {
-    "section_504": re.compile(r"\b504\b", _I),
-    "mtss_rti": re.compile(
-        r"\b(?:mtss|rti|tier\s*[12]|general ed\w*|gen ed|no iep|not in special ed|"
-        r"whole (?:class|grade)|not on an iep|intervention block)\b",
-        _I,
-    ),
-    "staff_consultation": STAFF,
-    "transition_services": re.compile(
-        r"\b(?:transition|job|work[- ]?site|vocational|after graduation|"
-        r"1[4-9][- ]year[- ]old|20[- ]year[- ]old|21[- ]year[- ]old|"
-        r"sophomore|junior|senior)\b",
-        _I,
-    ),
-    "iep_related_service": re.compile(r"\biep\b", _I),
-}
-_DEPENDS_FOLLOW_UP = (
-    "Does this affect the student at school, for example dressing for PE, lunch, recess or class work?",
-    "Is the student on an IEP or 504 plan, or would this start with general-education (MTSS) support?",
-    "What have the teacher and family seen, and is there data on how often it gets in the way?",
-)
+VERDICTS = ("in_scope", "out_of_scope", "depends")
+OUTSIDE = ("home", "community", "clinic")
+CASE_DOMAIN_CONFIDENCE = 0.7  # the domain vote's margin (0-1) above which a scope case of that domain is cited
+TRANSITION_AGE = 16  # IDEA: transition services in the IEP in effect when the student turns 16 (earlier by state)
 
 
-class Signals(dict):
-    """Named booleans read from the question."""
+@lru_cache(maxsize=1)
+def scope_words() -> dict:
+    return load_words(DATA / "scope_words.yaml")
 
 
-def read_signals(question: str, case: Case | None = None) -> Signals:
-    """The facts of the question that decide a verdict; the student's plan comes from the Case."""
-    without_ot = SCHOOL_OT.sub(" ", question)
-    served = bool(PLAN.search(question))  # caseload, transition program, "I'm the SLP": a student already served
-    student_plan = served or (case is not None and case.plan in ("iep", "504", "mtss"))
-    plan = student_plan and not UNSURE.search(question)
-    return Signals(
-        diagnosis=bool(DIAGNOSIS.search(question)),
-        medical=bool(MEDICAL.search(question)),
-        home=bool(HOME_ONLY.search(question)),
-        school=bool(SCHOOL.search(without_ot)),
-        unilateral=bool(UNILATERAL.search(question)),
-        aged_out=bool(AGED_OUT.search(question)),
-        unsure=bool(UNSURE.search(question)),
-        plan=plan,
-        systemwide=bool(SYSTEMWIDE.search(question)),
-        new_service=bool(NEW_SERVICE.search(question))
-        or bool(AMBIGUOUS_SKILL.search(question) and not SCHOOL_IMPACT.search(question)),
-        clinical=bool(CLINICAL.search(question)),
-        no_disability=bool(NO_DISABILITY.search(question)),
+@cache
+def facet_lexicon(name: str) -> Lexicon:
+    return Lexicon({name: scope_words()["facets"][name]})
+
+
+@cache
+def _school_ot() -> Lexicon:
+    # "the school OT" names the service, not a school routine: its "school" is no link to the school day
+    return Lexicon(
+        {
+            "school_ot": [
+                "school ot",
+                "school ots",
+                "school based ot",
+                "school-based ot",
+                "school therapist",
+                "school occupational therapist",
+                "school occupational therapy",
+                "school's ot",
+                "schools ot",
+                "school-based occupational therapy",
+                "school based occupational therapy",
+                "school system",
+                "school district",
+                "the school pay",
+                "the school cover",
+            ]
+        }
     )
 
 
-def _vote(cases: list[tuple[ScopeCase, float]]) -> Counter:
-    votes: Counter = Counter()
-    for case, weight in cases:
-        votes[case.verdict] += weight
-    return votes
+@dataclass
+class Facets:
+    """What a scope question says, facet by facet, with the words each came from."""
+
+    found: dict[str, str] = field(default_factory=dict)  # facet -> the words that matched first
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # facet -> token spans of its matches
+    plan: str = "unknown"  # iep | 504 | mtss | none | unknown
+    context: str = "none"  # school | home | community | clinic | mixed | none
+    age: int | None = None
+    grade: str | None = None
+    asker: str = "other"
+    skill: str | None = None
+    routine: str | None = None
+    pronoun: str = "the student"
+
+    def has(self, *names: str) -> bool:
+        return any(n in self.found for n in names)
 
 
-_FACTORS = {
-    "diagnosis": "School OTs do not diagnose; they describe how a need affects school participation.",
-    "unilateral": "Adding, changing or ending a service is the IEP team's decision, not one person's.",
-    "aged_out": "School services end when IDEA eligibility ends (age 21 or 22, by state).",
-    "outside": "The need or request sits outside school (home, community or clinical care), with no school link.",
-    "clinical": "This is clinical or medical care (rehab, driving, vision, feeding), outside the school model.",
-    "no_disability": "Without a disability there is no IEP or 504 service; general-education (MTSS) support may fit.",
-    "in_scope": "The need is tied to the student's participation at school.",
-    "depends": "Whether it affects the student's participation at school, which the team decides.",
-    "out_of_scope": "The request does not link to the student's participation at school.",
-}
+def read_facets(question: str, case: Case | None = None) -> Facets:
+    """Every facet of the question, in one pass of each lexicon over its tokens (linear time)."""
+    tokens = tokenize(question)
+    skip = {i for m in _school_ot().find(tokens) for i in range(m.start, m.end)}
+    found: dict[str, str] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for name in scope_words()["facets"]:
+        matches = facet_lexicon(name).find(tokens, skip if name == "school" else frozenset())
+        if matches:
+            first = matches[0]
+            found[name] = question[tokens[first.start].start : tokens[first.end - 1].end]
+            spans[name] = [(m.start, m.end) for m in matches]
+    case = case or read_case(question)
+    facets = Facets(found=found, spans=spans, age=case.age, grade=case.grade, skill=case.skill, routine=case.routine)
+    facets.pronoun = {"he": "he", "she": "she"}.get(case.pronoun or "", "the student")
+    facets.plan = _plan(facets, case)
+    facets.context = _context(facets)
+    facets.asker = next((a for a in ("parent", "teacher", "ot", "principal") if f"asker_{a}" in found), "other")
+    return facets
 
 
-def decide(signals: Signals, votes: Counter) -> tuple[str, str]:
-    """(verdict, deciding factor): what school OT never does first, then the school link, then the cases' vote."""
-    for hard in ("diagnosis", "unilateral", "aged_out"):
-        if signals[hard]:
-            return "out_of_scope", _FACTORS[hard]
-    if signals["clinical"]:
-        return "out_of_scope", _FACTORS["clinical"]
-    outside = signals["medical"] or signals["home"]
-    if outside and not signals["school"]:
-        return "out_of_scope", _FACTORS["outside"]
-    if signals["no_disability"] and not signals["systemwide"]:
-        return "out_of_scope", _FACTORS["no_disability"]
-    voted = votes.most_common(1)[0][0] if votes else "depends"
-    if signals["school"] and not outside:
-        if (signals["unsure"] or signals["new_service"]) and not signals["systemwide"]:
-            verdict = "depends"
-        elif signals["systemwide"] or signals["plan"]:
-            verdict = "in_scope"
-        elif signals["unsure"]:
-            verdict = "depends"
-        else:
-            verdict = voted if voted != "out_of_scope" else "depends"
-    elif outside:
-        verdict = "out_of_scope" if voted == "out_of_scope" or not signals["plan"] else "depends"
-    else:
-        verdict = voted
-    return verdict, _FACTORS[verdict]
+def _plan(facets: Facets, case: Case) -> str:
+    if facets.has("no_plan"):
+        return "none" if not facets.has("systemwide") else "mtss"
+    if facets.has("section_504") or case.plan == "504":
+        return "504"
+    if case.plan is None and facets.has("served"):
+        return "iep"
+    if case.plan in ("iep", "mtss", "none"):
+        return case.plan
+    if facets.has("systemwide"):
+        return "mtss"
+    return "unknown"
 
 
-def pathways_for(question: str, verdict: str, signals: Signals, nearest: list[ScopeCase]) -> list[str]:
-    """The vehicles that fit: cues in the question first, then what the nearest cases used."""
-    found = [p for p, cue in PATHWAY_CUES.items() if cue.search(question)]
-    if verdict == "out_of_scope":
-        if signals["unilateral"]:
-            return ["iep_related_service"]
-        found = ["refer_outside_school", *[p for p in found if p in ("mtss_rti", "staff_consultation")]]
-    if not found:
-        for case in nearest:
-            found += [
-                p for p in case.pathways if p not in found and (verdict != "in_scope" or p != "refer_outside_school")
-            ]
-    if verdict == "in_scope" and not {"iep_related_service", "section_504", "mtss_rti"} & set(found):
-        found.append("mtss_rti" if signals["unsure"] else "iep_related_service")
-    return found[:3] or ["iep_related_service"]
+def _context(facets: Facets) -> str:
+    """Where the need lives: the school day, or outside it (home, community, clinic), or both. A task done at
+    school and at home alike (reading, a desk) links to school only when nothing places the need outside it."""
+    outside = [c for c in OUTSIDE if facets.has(c)]
+    if facets.has("fine_at_school"):
+        return outside[0] if outside else "home"
+    school = facets.has("school")
+    if school and outside:
+        return "mixed"
+    if outside:
+        return outside[0]
+    return "school" if school or facets.has("school_task") else "none"
+
+
+def question_context(text: str) -> str:
+    """The context of a text (a question or a scope case's scenario), for matching evidence to the question."""
+    return _context_cached(text)
+
+
+@lru_cache(maxsize=512)
+def _context_cached(text: str) -> str:
+    tokens = tokenize(text)
+    skip = {i for m in _school_ot().find(tokens) for i in range(m.start, m.end)}
+    found = {
+        n: "x" for n in ("school", "school_task", *OUTSIDE, "fine_at_school") if facet_lexicon(n).find(tokens, skip)
+    }
+    return _context(Facets(found=found))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Question kind: a general or procedure question is answered as a question; a question about a student gets a
+# verdict. No word list covers the wordings, so meaning decides: a logistic model over the question's embedding,
+# fitted on the dev questions (evals/fit_kind.py writes assistant/data/scope_kind.json).
+
+
+KIND_FEATURES = ("student_marker", "general_ask", "verdict_ask")
+
+
+def kind_features(question: str) -> list[float]:
+    """The question's wording facets the kind model adds to the embedding: a particular student, a general
+    question word, a verdict asked for (1.0 each when present)."""
+    tokens = tokenize(question)
+    found = [facet_lexicon(name).find(tokens) for name in KIND_FEATURES]
+    starts = {0} | {i + 1 for i, t in enumerate(tokens) if t.text in ".?!"}
+    opens_general = any(m.start in starts for m in found[1])  # "Who decides...", "What is...": a question's opening
+    return [*(1.0 if matches else 0.0 for matches in found), 1.0 if opens_general else 0.0]
+
+
+@lru_cache(maxsize=1)
+def _kind_model() -> tuple[Any, float] | None:
+    path = DATA / "scope_kind.json"
+    if not path.is_file():
+        return None
+    import numpy as np
+
+    model = json.loads(path.read_text())
+    return np.asarray(model["weights"], dtype=float), float(model["bias"])
+
+
+def kind_vector(question: str, embedder: Any) -> Any:
+    import numpy as np
+
+    vector = embedder.embed_query(" ".join(question.split()))
+    return np.asarray([*vector, *kind_features(question)], dtype=float)
+
+
+def question_kind(question: str, embedder: Any) -> tuple[str, float]:
+    """('information' or 'decision', probability of information)."""
+    model = _kind_model()
+    if model is None or embedder is None:
+        return "decision", 0.0
+    import numpy as np
+
+    weights, bias = model
+    vector = kind_vector(question, embedder)
+    if len(vector) != len(weights):
+        return "decision", 0.0
+    p = float(1 / (1 + np.exp(-(vector @ weights + bias))))
+    return ("information" if p >= 0.5 else "decision"), round(p, 3)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The decision rules, in order; each names the DOMAIN.md principle it encodes.
+
+
+@dataclass(frozen=True)
+class Ruling:
+    verdict: str
+    rule: str  # the rule that decided, a key of scope_words.yaml `rules`
+    procedures: tuple[str, ...]
+
+
+def _early(f: Facets) -> bool:
+    return (f.age is not None and f.age < 3) or (f.has("early_intervention") and not f.grade)
+
+
+def _aged_out(f: Facets) -> bool:
+    return (f.age is not None and f.age >= 22) or f.has("aged_out")
+
+
+def _service_change(f: Facets) -> bool:
+    """A change of the OT service itself: its amount, its model, adding or ending it."""
+    return (f.has("change") and f.has("service_object")) or f.has("discontinue")
+
+
+def _unilateral(f: Facets) -> bool:
+    """One person (or one rule for everyone) changing a student's services, without the team."""
+    return (_service_change(f) or f.has("new_service")) and (f.has("alone") or f.has("blanket"))
+
+
+DIAGNOSIS_REACH = 6  # tokens: "test my 5 yo for autism", "tell me if he has ADHD"
+
+
+def _diagnosis(f: Facets) -> bool:
+    """Asked to establish a condition: an ask to determine whose object, a few words on, is a condition
+    ("assess him for keyboarding" with dysgraphia named elsewhere is not)."""
+    if f.has("diagnosis_ask"):
+        return True
+    conditions = [start for start, _ in f.spans.get("condition", [])]
+    return any(0 <= c - end <= DIAGNOSIS_REACH for _, end in f.spans.get("determine", []) for c in conditions)
+
+
+def decide(f: Facets) -> Ruling:
+    """The verdict: what school OT never does first, then the school link, the plan and the stated impact."""
+    procs = _procedures(f)
+    rule = lambda verdict, name, *lead: Ruling(verdict, name, tuple(dict.fromkeys([*lead, *procs])))  # noqa: E731
+    if _diagnosis(f):  # school OTs do not diagnose; they describe how a need affects school
+        return rule("out_of_scope", "diagnosis", "no_diagnosis")
+    if _aged_out(f):  # IDEA eligibility ends at 21 or 22 by state
+        return rule("out_of_scope", "aged_out", "eligibility_age")
+    if _early(f):  # birth to 3 is Part C (early intervention); at 3 the district evaluates for preschool
+        return rule("depends" if f.has("turning_three") else "out_of_scope", "early", "child_find")
+    if f.has("health") and not f.has("motor_side"):  # insulin, tube feeding, catheters: the nurse's, by plan
+        return rule("out_of_scope", "health", "health_procedure")
+    if _unilateral(f):  # services are the team's decision, never one person's, never one rule for everyone
+        return rule("out_of_scope", "unilateral", "team_decision")
+    if f.has("billing"):  # a billed, insured service is private practice, not the school's
+        return rule("out_of_scope", "billing", "clinical_referral")
+    if f.has("clinical"):  # clinical or medical care follows the medical model, outside school
+        return rule("out_of_scope", "clinical", "clinical_referral")
+    if f.context in OUTSIDE:  # no link to the school day as asked
+        lead = "esy" if f.has("summer") else "clinical_referral"
+        return rule("out_of_scope", "outside", lead)
+    if f.has("non_evidence"):  # a program with weak evidence is not the service; an evidence-based one is
+        if f.has("alternative"):
+            return rule("in_scope", "evidence_alternative", "non_evidence_based")
+        return rule("out_of_scope", "non_evidence", "non_evidence_based")
+    if f.has("no_eval") and f.has("direct_service"):  # individual direct service needs an evaluation first
+        return rule("out_of_scope", "no_evaluation", "evaluation_first")
+    team = f.has("via_team") and f.context in ("school", "mixed", "none")  # a recommendation taken to the team
+    if f.has("outside_rx") and (_service_change(f) or f.has("direct_service")):  # an amount prescribed
+        return rule("depends", "outside_rx", "outside_prescription")
+    if f.has("summer") and not f.has(
+        "systemwide", "staff_training"
+    ):  # ESY is the IEP team's decision on regression and recoupment
+        return rule("in_scope" if team else "depends", "team_recommendation" if team else "summer", "esy")
+    if f.has("private_school"):  # parentally placed: equitable services through a services plan
+        if f.has("services_plan") and f.context != "home":  # served under its plan: in scope as the plan says
+            return rule("in_scope", "services_plan", "equitable_services")
+        return rule("depends", "private", "equitable_services")
+    if f.has("decide_ask"):  # one person asks to decide what the team decides
+        return rule("depends", "change", "team_decision")
+    if f.has("discontinue"):
+        lead = ("discontinuation", "team_decision")
+        return rule("in_scope", "team_recommendation", *lead) if team else rule("depends", "discontinue", *lead)
+    if _service_change(f):  # a change of the model leads with the model; any change is the team's
+        lead = ("service_model", "team_decision") if f.has("model_words") else ("team_decision",)
+        return rule("in_scope", "team_recommendation", *lead) if team else rule("depends", "change", *lead)
+    if f.has("no_eval"):
+        return rule("depends", "no_plan", "evaluation_first")
+    if f.has("systemwide") or (f.has("staff_training") and f.plan in ("mtss", "none")):
+        return rule("in_scope", "systemwide", "mtss")  # tiers 1-2 and staff training need no IEP
+    if f.has("on_behalf") and f.context in ("school", "none") and not f.has("new_service"):
+        return rule("in_scope", "on_behalf")  # services on behalf of students: staff, environment, programs
+    if f.has("new_service") and not f.has("systemwide"):  # starting OT: the team decides after an evaluation
+        if team:
+            return rule("in_scope", "team_recommendation", "evaluation_first")
+        return rule("depends", "new_service", "evaluation_first")
+    if f.context == "mixed" and not f.has("impact"):
+        return rule("depends", "impact_unknown")
+    if f.has("ambiguous_skill") and not (f.has("impact") and f.has("school")):
+        return rule("depends", "impact_unknown")
+    if f.plan in ("none", "unknown") and (f.has("evaluation") or f.plan == "none"):
+        return rule("depends", "no_plan", "evaluation_first")
+    if f.has("other_area_iep") and not f.has("served"):  # a new area for a plan without OT: the team decides
+        return rule("depends", "new_service", "evaluation_first")
+    if f.context in ("school", "mixed"):
+        if f.plan in ("iep", "504", "mtss"):
+            return rule("in_scope", "school_need")
+        if f.has("access_device") or (f.has("condition") and f.has("impact")):  # a disability in the school day
+            return rule("in_scope", "school_need")
+        return rule("depends", "school_need_unknown_plan")
+    return rule("depends", "no_context")
+
+
+def _procedures(f: Facets) -> list[str]:
+    """Every procedure the question touches, in the data file's order of priority."""
+    cues = {
+        "no_diagnosis": f.has("diagnosis_word") or _diagnosis(f),
+        "health_procedure": f.has("health"),
+        "eligibility_age": _aged_out(f) or f.has("age_limit"),
+        "child_find": _early(f) or f.has("turning_three"),
+        "equitable_services": f.has("private_school"),
+        "esy": f.has("summer"),
+        "outside_prescription": f.has("outside_rx"),
+        "discontinuation": f.has("discontinue"),
+        "team_decision": f.has("team_words", "decide_ask") or _unilateral(f) or _service_change(f),
+        "non_evidence_based": f.has("non_evidence"),
+        "clinical_referral": f.has("clinical", "billing", "clinic"),
+        "section_504": f.plan == "504",
+        "transition": f.has("transition_age") or (f.age or 0) >= TRANSITION_AGE,
+        "mtss": f.plan in ("mtss", "none") or f.has("systemwide"),
+        "evaluation_first": f.has("evaluation", "new_service"),
+        "service_model": f.has("service_model", "model_words"),
+    }
+    return [p for p in scope_words()["procedures"] if cues.get(p)]
+
+
+ACCOMMODATION_DOMAINS = frozenset(
+    {"mobility_access", "assistive_technology", "posture_seating", "self_regulation_attention", "executive_function"}
+)
+TRANSITION_PATHWAY_AGE = 14  # transition planning starts by 16, earlier in many states
+
+
+def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None) -> list[str]:
+    """The vehicles that fit: the verdict's own, the plan's, the lead procedure's, and staff consultation
+    whenever a teacher or aide carries the strategy."""
+    found: list[str] = []
+    add = lambda p: found.append(p) if p not in found else None  # noqa: E731
+    procedures = scope_words()["procedures"]
+    lead = procedures[ruling.procedures[0]]["pathways"] if ruling.procedures else []
+    if kind == "information":
+        for procedure in ruling.procedures[:2]:
+            for p in procedures[procedure]["pathways"]:
+                add(p)
+        return found[:4]
+    transition = "transition" in ruling.procedures or (f.age or 0) >= TRANSITION_PATHWAY_AGE
+    if ruling.verdict == "out_of_scope":
+        if ruling.rule in ("diagnosis", "aged_out", "early", "clinical", "outside", "billing"):
+            add("refer_outside_school")
+        if ruling.rule in ("unilateral", "health"):
+            add({"504": "section_504"}.get(f.plan, "iep_related_service"))
+        for p in lead:
+            add(p)
+        if ruling.rule in ("clinical", "outside") and transition and f.has("transition_age"):
+            add("transition_services")  # driving, a post-school goal: refer out, and transition planning
+        return found[:4] or ["refer_outside_school"]
+    plan_path = {"iep": "iep_related_service", "504": "section_504", "mtss": "mtss_rti", "none": "mtss_rti"}
+    if f.plan in plan_path:
+        add(plan_path[f.plan])
+    if f.plan in ("none", "unknown") and ruling.verdict == "depends":
+        add("iep_related_service")
+        add("mtss_rti")
+        if domain in ACCOMMODATION_DOMAINS:
+            add("section_504")  # an accommodation need without an IEP: a 504 plan can carry it
+    if f.has("systemwide"):
+        add("mtss_rti")
+    if transition:
+        add("transition_services")
+    # the teacher or aide carries a school-day strategy (DOMAIN.md: carryover to the classroom), and training
+    # staff is itself the service
+    if f.context in ("school", "mixed") or f.has("staff_training") or f.asker in ("teacher", "principal"):
+        add("staff_consultation")
+    for p in lead:
+        add(p)
+    if ruling.verdict == "depends" and (ruling.rule == "impact_unknown" or f.has(*OUTSIDE)):
+        add("refer_outside_school")  # if it matters only outside school, a clinic serves it
+    return found[:4] or ["iep_related_service"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Words of the answer: the rule's guidance with the question's own skill, the procedure from the library, the
+# evidence only when it matches the question, and follow-up questions only for what is unknown.
+
+
+def _fill(template: str, f: Facets) -> str:
+    who = f.pronoun
+    their = {"he": "his", "she": "her"}.get(who, "the student's")
+    them = {"he": "him", "she": "her"}.get(who, "the student")
+    skill = _skill_phrase(f)
+    routine = f.routine.replace("_", " ") if f.routine else "class, lunch, recess or the bus"
+    text = template.format(skill=skill, who=who, their=their, them=them, routine=routine)
+    return text[:1].upper() + text[1:]
+
+
+def _skill_phrase(f: Facets) -> str:
+    if f.skill and len(f.skill.split()) <= 12:
+        return f.skill.rstrip(".?!")
+    return "this need"
+
+
+_SENTENCES: dict[int, tuple[Any, dict[str, list[tuple[str, str, str]]]]] = {}
+
+
+def _page_sentences(corpus: Any) -> dict[str, list[tuple[str, str, str]]]:
+    """Sentences of each primer page, (chunk id, section title, sentence), split once per corpus."""
+    held = _SENTENCES.get(id(corpus))
+    if held is not None and held[0] is corpus:
+        return held[1]
+    pages: dict[str, list[tuple[str, str, str]]] = {}
+    for doc in corpus.primer:
+        for section in doc.sections:
+            for sentence in re.split(r"(?<=[.!?])\s+", " ".join(section.text.split())):
+                if len(sentence.split()) >= 6:
+                    pages.setdefault(doc.id, []).append((f"{doc.id}#{section.slug}", section.heading, sentence))
+    _SENTENCES[id(corpus)] = (corpus, pages)
+    return pages
+
+
+def _best_sentences(question: str, pages: list[str], services: Any, n: int) -> list[tuple[str, str]]:
+    """The n sentences of the given pages that share most words with the question, in page order."""
+    sentences = _page_sentences(services.corpus)
+    words = {t.low for t in tokenize(question) if t.kind == "w" and len(t.low) > 3}
+    scored = []
+    for rank, page in enumerate(pages):
+        for order, (chunk, _, sentence) in enumerate(sentences.get(page, [])):
+            overlap = len(words & {t.low for t in tokenize(sentence) if t.kind == "w"})
+            scored.append((overlap - 0.5 * rank - 0.02 * order, rank, order, chunk, sentence))
+    best = sorted(scored, reverse=True)[:n]
+    return [(chunk, sentence) for *_, chunk, sentence in sorted(best, key=lambda s: (s[1], s[2]))]
+
+
+def _library_answer(question: str, procedures: list[str], services: Any) -> tuple[str, list[str]]:
+    """A general question answered from the library: the procedure's page first, then the nearest primer pages."""
+    pages = [scope_words()["procedures"][p]["page"] for p in procedures[:2]]
+    found = services.searcher.search(question, k=3, filters=SearchFilters(kind="primer"))
+    pages += [p.source_id for p in found if p.source_id not in pages]
+    chosen = _best_sentences(question, pages[:3], services, 4)
+    return " ".join(s for _, s in chosen), [c for c, _ in chosen]
+
+
+def _agreeing_case(f: Facets, verdict: str, domain: str, found: list, cases: dict) -> ScopeCase | None:
+    """The nearest scope case that agrees with the question on the skill (domain), the context and the verdict."""
+    for passage in found:
+        case = cases.get(passage.source_id)
+        if case is None:
+            continue
+        if case.domain == domain and case.verdict == verdict and question_context(case.scenario) == f.context:
+            return case
+    return None
+
+
+def _follow_ups(f: Facets, ruling: Ruling) -> list[str]:
+    """Plain questions for the facets that are unknown and would change the answer."""
+    asks = scope_words().get("follow_ups", {})
+    wanted = []
+    if ruling.verdict == "depends":
+        if ruling.rule in asks:
+            wanted.append(asks[ruling.rule])
+        if not f.has("impact") and ruling.rule in ("impact_unknown", "no_context", "no_plan"):
+            wanted.append(asks["impact"])
+        if f.plan == "unknown":
+            wanted.append(asks["plan"])
+        if ruling.rule in ("no_plan", "school_need_unknown_plan") or (f.plan == "unknown" and f.has("evaluation")):
+            wanted.append(asks["evaluation"])
+    elif ruling.verdict == "in_scope" and f.plan == "unknown":
+        wanted.append(asks["plan"])
+    return [_fill(q, f) for q in dict.fromkeys(wanted)][:3]
 
 
 def answer_scope(question: str, services: Any, case: Case | None = None) -> ScopeAnswer:
-    """Verdict, pathways, rationale, follow-up questions and citations for a scope question."""
+    """A scope or procedure question answered: its kind, then a verdict by rule or an answer from the library."""
     question = clean_text(question, "question", limit=5000)
-    signals = read_signals(question, case or read_case(question))
+    facets = read_facets(question, case)
+    embedder = getattr(services.searcher, "embedder", None)
+    kind, _ = question_kind(question, embedder)
+    ruling = decide(facets)
+    procedures = list(ruling.procedures[:3])
+    words = scope_words()
+    names = words["procedures"]
+    if kind == "information":
+        answer, chunks = _library_answer(question, procedures, services)
+        answer = answer or "I could not find that in the library."
+        citations = _section_citations(chunks, services.corpus.section_texts(), services)
+        return ScopeAnswer(
+            kind="information",
+            answer=answer,
+            verdict=None,
+            pathways=pathways_for(facets, ruling, kind),
+            rationale=(f"Procedure: {names[procedures[0]]['name']}." if procedures else ""),
+            follow_up_questions=[],
+            citations=citations,
+            procedures=procedures,
+            signals={k: True for k in facets.found},
+        )
     cases = {c.id: c for c in services.corpus.scope}
+    domain, confidence = classify_domain(question, services.searcher)
     found = services.searcher.search(question, k=6, filters=SearchFilters(kind="scope"))
-    nearest = [(cases[p.source_id], 1.0 / (rank + 1)) for rank, p in enumerate(found) if p.source_id in cases]
-    verdict, factor = decide(signals, _vote(nearest))
-    near_cases = [c for c, _ in nearest]
-    pathways = pathways_for(question, verdict, signals, near_cases)
-    domain, _ = classify_domain(question, services.searcher)
-    same_domain = services.searcher.search(question, k=3, filters=SearchFilters(kind="scope", domain=domain))
-    local = [cases[p.source_id] for p in same_domain if p.source_id in cases]
-    best = local[0] if local else next((c for c in near_cases if c.verdict == verdict), None)
-    rationale = _rationale(verdict, factor, best)
-    follow_ups = []
-    if verdict == "depends":
-        follow_ups = [q for c in local if c.verdict == "depends" for q in c.follow_up_questions][:2]
-        follow_ups += [q for q in _DEPENDS_FOLLOW_UP if q not in follow_ups][: 3 - len(follow_ups)]
-    primer = services.searcher.search(question, k=1, filters=SearchFilters(kind="primer"))
-    cited = {p.source_id: p for p in [*same_domain[:1], *found[:2], *primer]}
-    citations = [p.citation() for p in cited.values()]
+    # a case is evidence only when it is plainly about the question's skill, in its context, with its verdict
+    sure = confidence >= CASE_DOMAIN_CONFIDENCE
+    related = _agreeing_case(facets, ruling.verdict, domain, found, cases) if sure else None
+    rule_words = words["rules"][ruling.rule]
+    guidance = _fill(rule_words["guidance"], facets).rstrip(".")
+    parts = [guidance + "."]
+    if procedures:
+        page_sentences = _best_sentences(question, [names[procedures[0]]["page"]], services, 1)
+        parts += [s for _, s in page_sentences]
+    if related is not None:
+        parts.append(f"A similar case in the library came out the same way: {related.deciding_factor}")
+    in_scope_path = None
+    if ruling.verdict != "in_scope":
+        in_scope_path = (
+            related.in_scope_path
+            if related and related.in_scope_path
+            else _fill(rule_words.get("path", words["rules"]["school_need"]["path"]), facets)
+        )
+    headline = {"in_scope": "In scope", "out_of_scope": "Not school OT as asked", "depends": "It depends"}
+    answer = f"{headline[ruling.verdict]}: {guidance[:1].lower()}{guidance[1:]}."
+    primer_chunks = [c for c, _ in _best_sentences(question, [names[p]["page"] for p in procedures[:1]], services, 1)]
+    cited_case = [related.id] if related else []
+    citations = _section_citations(primer_chunks, services.corpus.section_texts(), services)
+    citations += [p.citation() for p in found if p.source_id in cited_case]
+    if not citations:
+        primer = services.searcher.search(question, k=1, filters=SearchFilters(kind="primer"))
+        citations = [p.citation() for p in primer]
     return ScopeAnswer(
-        verdict=verdict,
-        pathways=pathways,
-        rationale=rationale,
-        follow_up_questions=follow_ups,
+        kind="decision",
+        answer=answer,
+        verdict=ruling.verdict,
+        pathways=pathways_for(facets, ruling, kind, domain),
+        rationale=" ".join(parts),
+        follow_up_questions=_follow_ups(facets, ruling),
         citations=citations,
-        deciding_factor=factor,
-        in_scope_path=(best.in_scope_path if best and verdict != "in_scope" else None),
-        signals={k: v for k, v in signals.items() if v},
+        deciding_factor=guidance,
+        in_scope_path=in_scope_path,
+        procedures=procedures,
+        signals={k: True for k in facets.found},
     )
 
 
-def _rationale(verdict: str, factor: str, case: ScopeCase | None) -> str:
-    opening = {
-        "in_scope": "This fits school-based OT.",
-        "depends": "It depends on how this shows up at school.",
-        "out_of_scope": "This is not school-based OT as asked.",
-    }[verdict]
-    similar = f" A related case ({case.verdict.replace('_', ' ')}): {case.rationale}" if case else ""
-    closing = (
-        " School OT follows the educational model: a service must support the student's participation at "
-        "school, and the IEP or 504 team, not the OT alone, decides whether and how it is provided."
-    )
-    return f"{opening} {factor}{similar}{closing}"
+def _section_citations(chunks: list[str], sections: dict[str, str], services: Any) -> list[Citation]:
+    titles = {d.id: d.title for d in services.corpus.primer}
+    seen: dict[str, Citation] = {}
+    for chunk in chunks:
+        source = chunk.split("#")[0]
+        if source in seen:
+            continue
+        text = " ".join(sections.get(chunk, "").split())
+        excerpt = text if len(text) <= 280 else text[:279].rsplit(" ", 1)[0] + "…"
+        seen[source] = Citation(source_id=source, title=titles.get(source, source), excerpt=excerpt)
+    return list(seen.values())
+
+
+def read_signals(question: str) -> dict[str, bool]:
+    """The facets found in a question (the adversarial bench times this reader on hostile input)."""
+    return {k: True for k in read_facets(question).found}

@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="measure index build, refresh and query latency")
     bench.add_argument("--rounds", type=int, default=3, help="passes over the query set")
     bench.add_argument("--quick", action="store_true", help="CI mode: 1 round, scale curve to 10x; never fails on time")
+    sub.add_parser("fit-kind", help="fit the scope question-kind model on the dev questions (writes assistant/data)")
+    scope = sub.add_parser("scope", help="score scope and procedure answers on the labeled question sets")
+    scope.add_argument("sets", nargs="*", help="set names (default: cases holdout dev blind)")
+    scope.add_argument("--show", action="store_true", help="list every miss")
     load = sub.add_parser("load", help="concurrent gradio_client sessions mixing every intent against a running app")
     load.add_argument("--url", default="http://127.0.0.1:7860/", help="the running app (default: make run's)")
     load.add_argument("--sessions", type=int, default=20)
@@ -40,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
             result = run_load(args.url, sessions=args.sessions, seconds=args.seconds)
             print(json.dumps(result, indent=2))
             return 1 if result["errors"] else 0
+        if args.command == "fit-kind":
+            from evals.fit_kind import main as fit_kind
+
+            fit_kind()
+            return 0
+        if args.command == "scope":
+            from evals.scope_answers import main as scope_main
+
+            scope_main(args.sets or None, show=args.show)
+            return 0
         if args.command == "gate":
             from evals.gate import run_gate
 
