@@ -14,11 +14,13 @@ from assistant.domains import classify_domain
 from assistant.inputs import clean_text
 from assistant.lexicon import DATA, Lexicon, load_words, tokenize
 from assistant.schemas import Case, Citation, ScopeAnswer, SearchFilters
+from assistant.skill import gerund
 
 VERDICTS = ("in_scope", "out_of_scope", "depends")
 OUTSIDE = ("home", "community", "clinic")
 CASE_DOMAIN_CONFIDENCE = 0.7  # the domain vote's margin (0-1) above which a scope case of that domain is cited
-TRANSITION_AGE = 16  # IDEA: transition services in the IEP in effect when the student turns 16 (earlier by state)
+SKILL_WORDS = 6  # a need quoted in the answer: a short phrase, else the skill area
+ADULT_PROGRAM_AGE = 18  # past 18 a student still in school is in a transition (18-21) program
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +73,7 @@ class Facets:
     skill: str | None = None
     routine: str | None = None
     pronoun: str = "the student"
+    domain: str | None = None
 
     def has(self, *names: str) -> bool:
         return any(n in self.found for n in names)
@@ -115,8 +118,8 @@ def _context(facets: Facets) -> str:
     """Where the need lives: the school day, or outside it (home, community, clinic), or both. A task done at
     school and at home alike (reading, a desk) links to school only when nothing places the need outside it."""
     outside = [c for c in OUTSIDE if facets.has(c)]
-    if facets.has("fine_at_school"):
-        return outside[0] if outside else "home"
+    if facets.has("fine_at_school") and outside:
+        return outside[0]
     school = facets.has("school")
     if school and outside:
         return "mixed"
@@ -204,7 +207,10 @@ class Ruling:
 
 
 def _early(f: Facets) -> bool:
-    return (f.age is not None and f.age < 3) or (f.has("early_intervention") and not f.grade)
+    """Under 3 (Part C): by the age read, or by early-intervention words when no school grade is the student's."""
+    if f.age is not None:
+        return f.age < 3
+    return f.has("early_intervention") and f.grade in (None, "prek", "k")
 
 
 def _aged_out(f: Facets) -> bool:
@@ -218,7 +224,8 @@ def _service_change(f: Facets) -> bool:
 
 def _unilateral(f: Facets) -> bool:
     """One person (or one rule for everyone) changing a student's services, without the team."""
-    return (_service_change(f) or f.has("new_service")) and (f.has("alone") or f.has("blanket"))
+    refused = f.has("new_service", "change") and f.has("refusal")  # "a parent wants OT added; can I tell her no?"
+    return (_service_change(f) and f.has("alone", "blanket")) or refused
 
 
 DIAGNOSIS_REACH = 6  # tokens: "test my 5 yo for autism", "tell me if he has ADHD"
@@ -251,9 +258,12 @@ def decide(f: Facets) -> Ruling:
         return rule("out_of_scope", "billing", "clinical_referral")
     if f.has("clinical"):  # clinical or medical care follows the medical model, outside school
         return rule("out_of_scope", "clinical", "clinical_referral")
-    if f.context in OUTSIDE:  # no link to the school day as asked
+    if f.context in OUTSIDE or (f.has("fine_at_school") and not f.has("school_task", "evaluation")):
+        # no link to the school day as asked
         lead = "esy" if f.has("summer") else "clinical_referral"
         return rule("out_of_scope", "outside", lead)
+    if f.has("fine_at_school"):  # the school says it does not affect school: educational need decides
+        return rule("depends", "no_school_impact", "evaluation_first")
     if f.has("non_evidence"):  # a program with weak evidence is not the service; an evidence-based one is
         if f.has("alternative"):
             return rule("in_scope", "evidence_alternative", "non_evidence_based")
@@ -285,13 +295,15 @@ def decide(f: Facets) -> Ruling:
         return rule("in_scope", "systemwide", "mtss")  # tiers 1-2 and staff training need no IEP
     if f.has("on_behalf") and f.context in ("school", "none") and not f.has("new_service"):
         return rule("in_scope", "on_behalf")  # services on behalf of students: staff, environment, programs
+    if f.has("consult_ask") and not f.has("direct_service"):  # ideas for the teacher need no evaluation
+        return rule("in_scope", "consultation", *(["mtss"] if f.plan in ("none", "unknown", "mtss") else []))
     if f.has("new_service") and not f.has("systemwide"):  # starting OT: the team decides after an evaluation
         if team:
             return rule("in_scope", "team_recommendation", "evaluation_first")
         return rule("depends", "new_service", "evaluation_first")
     if f.context == "mixed" and not f.has("impact"):
         return rule("depends", "impact_unknown")
-    if f.has("ambiguous_skill") and not (f.has("impact") and f.has("school")):
+    if f.has("ambiguous_skill") and not (f.has("participation_impact") and f.has("school")):
         return rule("depends", "impact_unknown")
     if f.plan in ("none", "unknown") and (f.has("evaluation") or f.plan == "none"):
         return rule("depends", "no_plan", "evaluation_first")
@@ -321,7 +333,7 @@ def _procedures(f: Facets) -> list[str]:
         "non_evidence_based": f.has("non_evidence"),
         "clinical_referral": f.has("clinical", "billing", "clinic"),
         "section_504": f.plan == "504",
-        "transition": f.has("transition_age") or (f.age or 0) >= TRANSITION_AGE,
+        "transition": f.has("transition_age") or (f.age or 0) >= ADULT_PROGRAM_AGE,
         "mtss": f.plan in ("mtss", "none") or f.has("systemwide"),
         "evaluation_first": f.has("evaluation", "new_service"),
         "service_model": f.has("service_model", "model_words"),
@@ -332,7 +344,6 @@ def _procedures(f: Facets) -> list[str]:
 ACCOMMODATION_DOMAINS = frozenset(
     {"mobility_access", "assistive_technology", "posture_seating", "self_regulation_attention", "executive_function"}
 )
-TRANSITION_PATHWAY_AGE = 14  # transition planning starts by 16, earlier in many states
 
 
 def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None) -> list[str]:
@@ -347,7 +358,7 @@ def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None
             for p in procedures[procedure]["pathways"]:
                 add(p)
         return found[:4]
-    transition = "transition" in ruling.procedures or (f.age or 0) >= TRANSITION_PATHWAY_AGE
+    transition = "transition" in ruling.procedures or domain == "transition"
     if ruling.verdict == "out_of_scope":
         if ruling.rule in ("diagnosis", "aged_out", "early", "clinical", "outside", "billing"):
             add("refer_outside_school")
@@ -372,7 +383,15 @@ def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None
         add("transition_services")
     # the teacher or aide carries a school-day strategy (DOMAIN.md: carryover to the classroom), and training
     # staff is itself the service
-    if f.context in ("school", "mixed") or f.has("staff_training") or f.asker in ("teacher", "principal"):
+    if (
+        f.context in ("school", "mixed")
+        or f.has("staff_training", "classroom_strategy")
+        or f.asker
+        in (
+            "teacher",
+            "principal",
+        )
+    ):
         add("staff_consultation")
     for p in lead:
         add(p)
@@ -386,20 +405,25 @@ def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None
 # evidence only when it matches the question, and follow-up questions only for what is unknown.
 
 
-def _fill(template: str, f: Facets) -> str:
+def _fill(template: str, f: Facets, focus: str | None = None) -> str:
     who = f.pronoun
     their = {"he": "his", "she": "her"}.get(who, "the student's")
     them = {"he": "him", "she": "her"}.get(who, "the student")
-    skill = _skill_phrase(f)
+    skill = _skill_phrase(f, focus)
     routine = f.routine.replace("_", " ") if f.routine else "class, lunch, recess or the bus"
-    text = template.format(skill=skill, who=who, their=their, them=them, routine=routine)
+    team = "504 team" if f.plan == "504" else "IEP team"
+    text = template.format(skill=skill, who=who, their=their, them=them, routine=routine, team=team)
     return text[:1].upper() + text[1:]
 
 
-def _skill_phrase(f: Facets) -> str:
-    if f.skill and len(f.skill.split()) <= 12:
-        return f.skill.rstrip(".?!")
-    return "this need"
+def _skill_phrase(f: Facets, focus: str | None = None) -> str:
+    """The need in the question's words: the need the reader found, else the words of the facet that decided,
+    else the skill area."""
+    if f.skill and len(f.skill.split()) <= SKILL_WORDS and " and " not in f.skill:
+        return gerund(f.skill.rstrip(".?!"))
+    if focus and focus in f.found:
+        return f.found[focus]
+    return scope_words()["domain_phrases"].get(f.domain or "", "this need")
 
 
 _SENTENCES: dict[int, tuple[Any, dict[str, list[tuple[str, str, str]]]]] = {}
@@ -420,26 +444,66 @@ def _page_sentences(corpus: Any) -> dict[str, list[tuple[str, str, str]]]:
     return pages
 
 
-def _best_sentences(question: str, pages: list[str], services: Any, n: int) -> list[tuple[str, str]]:
-    """The n sentences of the given pages that share most words with the question, in page order."""
+MIN_OVERLAP = 2  # content words a library sentence shares with the question before it is quoted
+
+
+def _best_sentences(question: str, pages: list[str], services: Any, n: int, floor: int = 0) -> list[tuple[str, str]]:
+    """The n sentences of the given pages that share most content words with the question (at least `floor`),
+    in page order."""
     sentences = _page_sentences(services.corpus)
-    words = {t.low for t in tokenize(question) if t.kind == "w" and len(t.low) > 3}
+    plain = frozenset(scope_words()["answer_stopwords"])
+    words = {t.low for t in tokenize(question) if t.kind == "w" and len(t.low) > 3 and t.low not in plain}
     scored = []
     for rank, page in enumerate(pages):
         for order, (chunk, _, sentence) in enumerate(sentences.get(page, [])):
             overlap = len(words & {t.low for t in tokenize(sentence) if t.kind == "w"})
-            scored.append((overlap - 0.5 * rank - 0.02 * order, rank, order, chunk, sentence))
+            if overlap >= floor:
+                scored.append((overlap - 0.5 * rank - 0.02 * order, rank, order, chunk, sentence))
     best = sorted(scored, reverse=True)[:n]
     return [(chunk, sentence) for *_, chunk, sentence in sorted(best, key=lambda s: (s[1], s[2]))]
 
 
+ANSWER_SENTENCES = 3  # a general question gets a few consecutive sentences of the best library section
+ANSWER_WORDS = 110
+
+
+def _content_words(text: str) -> set[str]:
+    plain = frozenset(scope_words()["answer_stopwords"])
+    return {t.low for t in tokenize(text) if t.kind == "w" and len(t.low) > 3 and t.low not in plain}
+
+
 def _library_answer(question: str, procedures: list[str], services: Any) -> tuple[str, list[str]]:
-    """A general question answered from the library: the procedure's page first, then the nearest primer pages."""
-    pages = [scope_words()["procedures"][p]["page"] for p in procedures[:2]]
-    found = services.searcher.search(question, k=3, filters=SearchFilters(kind="primer"))
-    pages += [p.source_id for p in found if p.source_id not in pages]
-    chosen = _best_sentences(question, pages[:3], services, 4)
-    return " ".join(s for _, s in chosen), [c for c, _ in chosen]
+    """A general question answered from the library, as one passage: the section of the named procedure's page
+    (else of the nearest primer pages) whose heading and text share most content words with the question,
+    quoted as its run of consecutive sentences that shares most."""
+    words = _content_words(question)
+    sections = services.corpus.section_texts()
+    headings = {f"{d.id}#{x.slug}": x.heading for d in services.corpus.primer for x in d.sections}
+    found = services.searcher.search(question, k=6, filters=SearchFilters(kind="primer"), distinct=False)
+    if procedures:  # the facet lexicons name the procedure more reliably than retrieval finds its page
+        page = scope_words()["procedures"][procedures[0]]["page"]
+        candidates = [(0, chunk) for chunk in sections if chunk.split("#")[0] == page]
+    else:
+        candidates = [(rank, p.chunk_id) for rank, p in enumerate(found)]
+    if not candidates:
+        return "", []
+
+    def fit(item: tuple[int, str]) -> float:
+        rank, chunk = item
+        heading, text = headings.get(chunk, ""), sections.get(chunk, "")
+        return 2 * len(words & _content_words(heading)) + len(words & _content_words(text)) - 0.5 * rank
+
+    best = max(candidates, key=fit)[1]
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", " ".join(sections.get(best, "").split())) if x]
+    overlap = [len(words & _content_words(x)) for x in sentences]
+    start = max(range(len(sentences)), key=lambda i: (sum(overlap[i : i + ANSWER_SENTENCES]), -i))
+    chosen: list[str] = []
+    for sentence in sentences[start : start + ANSWER_SENTENCES]:
+        if chosen and len(" ".join([*chosen, sentence]).split()) > ANSWER_WORDS:
+            break
+        chosen.append(sentence)
+    second = next((p.chunk_id for p in found if p.source_id != best.split("#")[0]), None)
+    return " ".join(chosen), [best, *([second] if second else [])]
 
 
 def _agreeing_case(f: Facets, verdict: str, domain: str, found: list, cases: dict) -> ScopeCase | None:
@@ -478,19 +542,22 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
     embedder = getattr(services.searcher, "embedder", None)
     kind, _ = question_kind(question, embedder)
     ruling = decide(facets)
-    procedures = list(ruling.procedures[:3])
+    # a general question names its procedures by their own priority; a decision leads with its rule's
+    procedures = _procedures(facets)[:3] if kind == "information" else list(ruling.procedures[:3])
     words = scope_words()
     names = words["procedures"]
     if kind == "information":
         answer, chunks = _library_answer(question, procedures, services)
         answer = answer or "I could not find that in the library."
+        if procedures and names[procedures[0]].get("lead"):  # the direct reply first, then the library's words
+            answer = f"{names[procedures[0]]['lead']} {answer}"
         citations = _section_citations(chunks, services.corpus.section_texts(), services)
         return ScopeAnswer(
             kind="information",
             answer=answer,
             verdict=None,
             pathways=pathways_for(facets, ruling, kind),
-            rationale=(f"Procedure: {names[procedures[0]]['name']}." if procedures else ""),
+            rationale=answer,
             follow_up_questions=[],
             citations=citations,
             procedures=procedures,
@@ -503,10 +570,13 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
     sure = confidence >= CASE_DOMAIN_CONFIDENCE
     related = _agreeing_case(facets, ruling.verdict, domain, found, cases) if sure else None
     rule_words = words["rules"][ruling.rule]
-    guidance = _fill(rule_words["guidance"], facets).rstrip(".")
+    facets.domain = domain
+    focus = rule_words.get("focus")
+    guidance = _fill(rule_words["guidance"], facets, focus).rstrip(".")
     parts = [guidance + "."]
+    page_sentences: list[tuple[str, str]] = []
     if procedures:
-        page_sentences = _best_sentences(question, [names[procedures[0]]["page"]], services, 1)
+        page_sentences = _best_sentences(question, [names[procedures[0]]["page"]], services, 1, MIN_OVERLAP)
         parts += [s for _, s in page_sentences]
     if related is not None:
         parts.append(f"A similar case in the library came out the same way: {related.deciding_factor}")
@@ -515,11 +585,13 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
         in_scope_path = (
             related.in_scope_path
             if related and related.in_scope_path
-            else _fill(rule_words.get("path", words["rules"]["school_need"]["path"]), facets)
+            else _fill(rule_words.get("path", words["rules"]["school_need"]["path"]), facets, focus)
         )
     headline = {"in_scope": "In scope", "out_of_scope": "Not school OT as asked", "depends": "It depends"}
-    answer = f"{headline[ruling.verdict]}: {guidance[:1].lower()}{guidance[1:]}."
+    lead = rule_words.get("headline", headline[ruling.verdict])
+    answer = f"{lead}: {guidance[:1].lower()}{guidance[1:]}."
     primer_chunks = [c for c, _ in _best_sentences(question, [names[p]["page"] for p in procedures[:1]], services, 1)]
+    primer_chunks = [c for c, _ in page_sentences] if procedures and page_sentences else primer_chunks
     cited_case = [related.id] if related else []
     citations = _section_citations(primer_chunks, services.corpus.section_texts(), services)
     citations += [p.citation() for p in found if p.source_id in cited_case]

@@ -1,7 +1,8 @@
 """Fit the scope question-kind model (information or decision) on the dev questions and write its weights to
 assistant/data/scope_kind.json: `python -m evals fit-kind`.
 
-Examples: the questions each primer page lists (each labeled by kind in evals/scope/primer_kinds.yaml), the
+Examples: the questions each primer page lists (each labeled by kind in evals/scope/primer_kinds.yaml), the scope
+cases' situations (decisions), the
 project's own scope cases (decisions) and the dev sets' questions (dev, dev2). The blind set
 (evals/scope/blind.yaml) is never read here.
 """
@@ -22,6 +23,7 @@ def examples(corpus) -> list[tuple[str, int]]:
     """(question, 1 for information / 0 for decision) from the dev sources only."""
     labeled = {row["question"]: row["kind"] for row in yaml.safe_load((SETS / "primer_kinds.yaml").read_text())}
     rows = [(q, int(labeled.get(q, "information") == "information")) for doc in corpus.primer for q in doc.questions]
+    rows += [(case.scenario, 0) for case in corpus.scope]  # worked student situations: each gets a verdict
     for name in ("cases", "holdout", "dev", "dev2"):
         rows += [(item["input"], int(item["kind"] == "information")) for item in load_set(name)]
     return rows

@@ -172,6 +172,9 @@ def test_injected_text_in_the_corpus_never_changes_the_verdict_rules(tmp_path, m
     (mini_corpus / "scope" / "zz_poison.yaml").write_text(POISON)
     poisoned = build_services(make_settings(tmp_path / "data", corpus_dir=mini_corpus))
     assert any(c.id == "scope-poison-001" for c in poisoned.corpus.scope)
-    for question in ("Can the school OT diagnose autism?", "Can you treat torticollis at home on weekends?"):
+    for question in (
+        "Can the school OT diagnose my son with autism?",
+        "Can you treat his torticollis at home on weekends?",
+    ):
         answer = answer_scope(question, poisoned)
         assert answer.verdict == "out_of_scope", (question, answer.rationale)

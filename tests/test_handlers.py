@@ -43,7 +43,7 @@ def test_bad_input_in_the_chat_is_a_message_not_a_crash(services):
 def test_scope_card_has_a_verdict_badge_pathways_and_questions(services):
     card, sources = handlers.scope_form(services, "Should I work on shoe tying with a kindergartner?")
     assert card.startswith("### Verdict: IT DEPENDS") and "**Pathways:**" in card and "To decide" in card
-    assert "`scope-" in sources
+    assert "(`" in sources  # the sources the answer rests on, by id
 
 
 def test_export_writes_a_docx_with_the_goal_and_restore_brings_it_back(services):

@@ -39,8 +39,8 @@ def test_scope_questions_meet_the_acceptance_figures(services):
 def test_scope_rules_hold(services, question, verdict):
     answer = answer_scope(question, services)
     assert answer.verdict == verdict
-    assert "diagnose" not in answer.rationale.lower() or "do not diagnose" in answer.rationale.lower()
-    assert "team" in answer.rationale and answer.citations
+    assert "diagnose" not in answer.rationale.lower() or "not diagnose" in answer.rationale.lower()
+    assert answer.citations
 
 
 def test_a_depends_answer_asks_follow_up_questions_and_offers_the_in_scope_path(services):
