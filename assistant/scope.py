@@ -180,8 +180,10 @@ def kind_vector(question: str, embedder: Any) -> Any:
     return np.asarray([*vector, *kind_features(question)], dtype=float)
 
 
-def question_kind(question: str, embedder: Any) -> tuple[str, float]:
-    """('information' or 'decision', probability of information)."""
+def question_kind(question: str, embedder: Any, case: Case | None = None) -> tuple[str, float]:
+    """('information' or 'decision', probability of information). A verdict asked about one particular student
+    (named, or by grade, age or "my son"), with no general question opening it, is a decision whatever the model
+    says: it is about that student."""
     model = _kind_model()
     if model is None or embedder is None:
         return "decision", 0.0
@@ -192,6 +194,11 @@ def question_kind(question: str, embedder: Any) -> tuple[str, float]:
     if len(vector) != len(weights):
         return "decision", 0.0
     p = float(1 / (1 + np.exp(-(vector @ weights + bias))))
+    case = case or read_case(question)
+    tokens = tokenize(question)
+    particular = bool(case.student or case.grade or case.age is not None or facet_lexicon("asker_parent").find(tokens))
+    if particular and facet_lexicon("verdict_ask").find(tokens) and not vector[-1]:
+        return "decision", round(p, 3)
     return ("information" if p >= 0.5 else "decision"), round(p, 3)
 
 
@@ -538,9 +545,10 @@ def _follow_ups(f: Facets, ruling: Ruling) -> list[str]:
 def answer_scope(question: str, services: Any, case: Case | None = None) -> ScopeAnswer:
     """A scope or procedure question answered: its kind, then a verdict by rule or an answer from the library."""
     question = clean_text(question, "question", limit=5000)
+    case = case or read_case(question)
     facets = read_facets(question, case)
     embedder = getattr(services.searcher, "embedder", None)
-    kind, _ = question_kind(question, embedder)
+    kind, _ = question_kind(question, embedder, case)
     ruling = decide(facets)
     # a general question names its procedures by their own priority; a decision leads with its rule's
     procedures = _procedures(facets)[:3] if kind == "information" else list(ruling.procedures[:3])

@@ -9,6 +9,7 @@ from evals.cases import load_cases
 from evals.faithful import faithful_failures
 from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
 from evals.run import DEFAULT_CASES, THRESHOLDS, evaluate, temp_services
+from evals.scope_answers import scope_failures
 
 REPORT = Path(__file__).parent / "reports" / "gate"
 
@@ -78,6 +79,7 @@ def run_gate() -> int:
         summary, runner_failures, paths = evaluate(cases, services, REPORT, "none")
         reports = compare_modes(services.searcher, retrieval_cases)
         faithful = faithful_failures(limits["faithful"], services)
+        scope = scope_failures(limits["scope"], services)
     finally:
         folder.cleanup()
     for name, row in summary["per_task"].items():
@@ -89,7 +91,7 @@ def run_gate() -> int:
     failures += runner_failures + retrieval_failures(reports, limits["retrieval"])
     failures += redaction_failures(limits["redaction"])
     failures += understanding_failures(limits["understanding"])
-    failures += faithful
+    failures += faithful + scope
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"report: {paths['markdown']}")

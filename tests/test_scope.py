@@ -85,7 +85,7 @@ def test_a_question_about_a_student_gets_a_verdict(services, question):
         ),
         # outside school, clinical care, billing
         ("Mom wants help with bedtime routines at home, nothing at school.", "out_of_scope", None),
-        ("Can the school OT make a splint for his wrist after surgery?", "out_of_scope", "clinical_referral"),
+        ("My son had wrist surgery. Can the school OT make his splint?", "out_of_scope", "clinical_referral"),
         ("Can I see him at his house after school and bill their insurance?", "out_of_scope", "clinical_referral"),
         # a program with weak evidence is not the service; an evidence-based alternative is
         (
@@ -152,7 +152,7 @@ def test_staff_consultation_is_a_pathway_when_the_teacher_carries_the_strategy(s
         "I teach 3rd grade. A boy with an IEP can't keep his desk organized. Can the OT help?", services
     )
     assert "staff_consultation" in answer.pathways
-    clinic = answer_scope("Can the school OT make a splint for his wrist after surgery?", services)
+    clinic = answer_scope("My son had wrist surgery. Can the school OT make his splint?", services)
     assert clinic.pathways[0] == "refer_outside_school"
 
 
