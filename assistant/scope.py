@@ -19,7 +19,7 @@ from assistant.skill import gerund
 VERDICTS = ("in_scope", "out_of_scope", "depends")
 OUTSIDE = ("home", "community", "clinic")
 CASE_DOMAIN_CONFIDENCE = 0.7  # the domain vote's margin (0-1) above which a scope case of that domain is cited
-SKILL_WORDS = 6  # a need quoted in the answer: a short phrase, else the skill area
+SKILL_WORDS = 5  # a need quoted in the answer: a short phrase, else the skill area
 ADULT_PROGRAM_AGE = 18  # past 18 a student still in school is in a transition (18-21) program
 
 
@@ -87,6 +87,8 @@ def read_facets(question: str, case: Case | None = None) -> Facets:
     spans: dict[str, list[tuple[int, int]]] = {}
     for name in scope_words()["facets"]:
         matches = facet_lexicon(name).find(tokens, skip if name == "school" else frozenset())
+        if name == "school":  # no school match may overlap "the school OT" ("in school OT scope")
+            matches = [m for m in matches if not skip.intersection(range(m.start, m.end))]
         if matches:
             first = matches[0]
             found[name] = question[tokens[first.start].start : tokens[first.end - 1].end]
@@ -138,7 +140,9 @@ def _context_cached(text: str) -> str:
     tokens = tokenize(text)
     skip = {i for m in _school_ot().find(tokens) for i in range(m.start, m.end)}
     found = {
-        n: "x" for n in ("school", "school_task", *OUTSIDE, "fine_at_school") if facet_lexicon(n).find(tokens, skip)
+        n: "x"
+        for n in ("school", "school_task", *OUTSIDE, "fine_at_school")
+        if any(not skip.intersection(range(m.start, m.end)) for m in facet_lexicon(n).find(tokens, skip))
     }
     return _context(Facets(found=found))
 
@@ -426,8 +430,11 @@ def _fill(template: str, f: Facets, focus: str | None = None) -> str:
 def _skill_phrase(f: Facets, focus: str | None = None) -> str:
     """The need in the question's words: the need the reader found, else the words of the facet that decided,
     else the skill area."""
-    if f.skill and len(f.skill.split()) <= SKILL_WORDS and " and " not in f.skill:
-        return gerund(f.skill.rstrip(".?!"))
+    words = (f.skill or "").rstrip(".?!").split()
+    weak = frozenset(scope_words()["weak_verbs"])
+    plain = words and words[0].lower() not in weak and not {"and", "or"} & set(words)
+    if plain and len(words) <= SKILL_WORDS:
+        return gerund(" ".join(words))
     if focus and focus in f.found:
         return f.found[focus]
     return scope_words()["domain_phrases"].get(f.domain or "", "this need")
@@ -529,7 +536,8 @@ def _follow_ups(f: Facets, ruling: Ruling) -> list[str]:
     asks = scope_words().get("follow_ups", {})
     wanted = []
     if ruling.verdict == "depends":
-        if ruling.rule in asks:
+        known = {"early": f.has("turning_three"), "summer": f.has("regression_data")}
+        if ruling.rule in asks and not known.get(ruling.rule):
             wanted.append(asks[ruling.rule])
         if not f.has("impact") and ruling.rule in ("impact_unknown", "no_context", "no_plan"):
             wanted.append(asks["impact"])
@@ -587,7 +595,7 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
         page_sentences = _best_sentences(question, [names[procedures[0]]["page"]], services, 1, MIN_OVERLAP)
         parts += [s for _, s in page_sentences]
     if related is not None:
-        parts.append(f"A similar case in the library came out the same way: {related.deciding_factor}")
+        parts.append(f"In a comparable case the deciding fact was this: {related.deciding_factor}")
     in_scope_path = None
     if ruling.verdict != "in_scope":
         in_scope_path = (

@@ -42,7 +42,7 @@ def test_another_users_requests_are_answered_within_a_second_during_an_adversari
         assert page.status == 200
     timings["page"] = time.perf_counter() - started
     started = time.perf_counter()
-    answer = neighbour.predict("Is handwriting in school OT scope?", api_name="/scope")
+    answer = neighbour.predict("Is handwriting in scope for a 2nd grader with an IEP?", api_name="/scope")
     timings["scope"] = time.perf_counter() - started
     thread.join(timeout=60)
     print(shape, {k: round(v * 1000) for k, v in timings.items()}, "ms")
