@@ -97,8 +97,10 @@ def read_facets(question: str, case: Case | None = None) -> Facets:
     facets = Facets(found=found, spans=spans, age=case.age, grade=case.grade, skill=case.skill, routine=case.routine)
     facets.pronoun = {"he": "he", "she": "she"}.get(case.pronoun or "", "the student")
     facets.plan = _plan(facets, case)
-    facets.context = _context(facets)
     facets.asker = next((a for a in ("parent", "teacher", "ot", "principal") if f"asker_{a}" in found), "other")
+    facets.context = _context(facets)
+    if facets.context == "none" and facets.asker in ("teacher", "ot", "principal"):
+        facets.context = "school"  # school staff asking about their student: the need is at school
     return facets
 
 
@@ -236,7 +238,7 @@ def _service_change(f: Facets) -> bool:
 def _unilateral(f: Facets) -> bool:
     """One person (or one rule for everyone) changing a student's services, without the team."""
     refused = f.has("new_service", "change") and f.has("refusal")  # "a parent wants OT added; can I tell her no?"
-    return (_service_change(f) and f.has("alone", "blanket")) or refused
+    return (_service_change(f) and f.has("alone", "blanket") and f.has("actor")) or refused
 
 
 DIAGNOSIS_REACH = 6  # tokens: "test my 5 yo for autism", "tell me if he has ADHD"
@@ -297,7 +299,7 @@ def decide(f: Facets) -> Ruling:
     if f.has("discontinue"):
         lead = ("discontinuation", "team_decision")
         return rule("in_scope", "team_recommendation", *lead) if team else rule("depends", "discontinue", *lead)
-    if _service_change(f):  # a change of the model leads with the model; any change is the team's
+    if _service_change(f) and f.plan not in ("mtss", "none"):  # a change of an IEP or 504 service is the team's
         lead = ("service_model", "team_decision") if f.has("model_words") else ("team_decision",)
         return rule("in_scope", "team_recommendation", *lead) if team else rule("depends", "change", *lead)
     if f.has("no_eval"):
