@@ -21,6 +21,8 @@ OUTSIDE = ("home", "community", "clinic")
 CASE_DOMAIN_CONFIDENCE = 0.7  # the domain vote's margin (0-1) above which a scope case of that domain is cited
 SKILL_WORDS = 5  # a need quoted in the answer: a short phrase, else the skill area
 ADULT_PROGRAM_AGE = 18  # past 18 a student still in school is in a transition (18-21) program
+TRANSITION_PATHWAY_AGE = 14  # transition planning starts by 16, earlier in many states
+YOUNG = frozenset({"prek", "k", "1", "2", "3", "4", "5", "6", "7"})  # grades too young for transition planning
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +76,7 @@ class Facets:
     routine: str | None = None
     pronoun: str = "the student"
     domain: str | None = None
+    domain_sure: bool = False
 
     def has(self, *names: str) -> bool:
         return any(n in self.found for n in names)
@@ -371,7 +374,8 @@ def pathways_for(f: Facets, ruling: Ruling, kind: str, domain: str | None = None
             for p in procedures[procedure]["pathways"]:
                 add(p)
         return found[:4]
-    transition = "transition" in ruling.procedures or domain == "transition"
+    older = f.age is None or f.age >= TRANSITION_PATHWAY_AGE
+    transition = "transition" in ruling.procedures or (domain == "transition" and older and f.grade not in YOUNG)
     if ruling.verdict == "out_of_scope":
         if ruling.rule in ("diagnosis", "aged_out", "early", "clinical", "outside", "billing"):
             add("refer_outside_school")
@@ -437,9 +441,11 @@ def _skill_phrase(f: Facets, focus: str | None = None) -> str:
     plain = words and words[0].lower() not in weak and not {"and", "or"} & set(words)
     if plain and len(words) <= SKILL_WORDS:
         return gerund(" ".join(words))
-    if focus and focus in f.found:
-        return f.found[focus]
-    return scope_words()["domain_phrases"].get(f.domain or "", "this need")
+    if focus and focus in f.found:  # the question's own word, quoted: "what you describe ("rehab")"
+        return f'what you describe ("{f.found[focus]}")'
+    if f.domain_sure:
+        return scope_words()["domain_phrases"].get(f.domain or "", "this need")
+    return "this need"
 
 
 _SENTENCES: dict[int, tuple[Any, dict[str, list[tuple[str, str, str]]]]] = {}
@@ -539,8 +545,9 @@ def _follow_ups(f: Facets, ruling: Ruling) -> list[str]:
     wanted = []
     if ruling.verdict == "depends":
         known = {"early": f.has("turning_three"), "summer": f.has("regression_data")}
-        if ruling.rule in asks and not known.get(ruling.rule):
-            wanted.append(asks[ruling.rule])
+        ask = "homeschool" if ruling.rule == "private" and f.has("homeschool") else ruling.rule
+        if ask in asks and not known.get(ask):
+            wanted.append(asks[ask])
         if not f.has("impact") and ruling.rule in ("impact_unknown", "no_context", "no_plan"):
             wanted.append(asks["impact"])
         if f.plan == "unknown":
@@ -588,7 +595,7 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
     sure = confidence >= CASE_DOMAIN_CONFIDENCE
     related = _agreeing_case(facets, ruling.verdict, domain, found, cases) if sure else None
     rule_words = words["rules"][ruling.rule]
-    facets.domain = domain
+    facets.domain, facets.domain_sure = domain, confidence >= CASE_DOMAIN_CONFIDENCE
     focus = rule_words.get("focus")
     guidance = _fill(rule_words["guidance"], facets, focus).rstrip(".")
     parts = [guidance + "."]
