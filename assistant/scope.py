@@ -494,6 +494,17 @@ def _content_words(text: str) -> set[str]:
     return {t.low for t in tokenize(text) if t.kind == "w" and len(t.low) > 3 and t.low not in plain}
 
 
+@cache
+def _topic_lexicon() -> Lexicon:
+    return Lexicon({page: words for page, words in scope_words().get("topics", {}).items()})
+
+
+def _topic_page(question: str) -> str | None:
+    """The library page whose subject the question names (a COTA, consent, age-out...), if any."""
+    found = _topic_lexicon().find(tokenize(question))
+    return found[0].label if found else None
+
+
 def _library_answer(question: str, procedures: list[str], services: Any) -> tuple[str, list[str]]:
     """A general question answered from the library, as one passage: the section of the named procedure's page
     (else of the nearest primer pages) whose heading and text share most content words with the question,
@@ -502,10 +513,10 @@ def _library_answer(question: str, procedures: list[str], services: Any) -> tupl
     sections = services.corpus.section_texts()
     headings = {f"{d.id}#{x.slug}": x.heading for d in services.corpus.primer for x in d.sections}
     found = services.searcher.search(question, k=6, filters=SearchFilters(kind="primer"), distinct=False)
-    if procedures:  # the facet lexicons name the procedure more reliably than retrieval finds its page
-        page = scope_words()["procedures"][procedures[0]]["page"]
+    page = _topic_page(question) or (scope_words()["procedures"][procedures[0]]["page"] if procedures else None)
+    if page:  # the question's subject or procedure names its page more reliably than retrieval finds it
         candidates = [(0, chunk) for chunk in sections if chunk.split("#")[0] == page]
-    else:
+    if not page or not candidates:
         candidates = [(rank, p.chunk_id) for rank, p in enumerate(found)]
     if not candidates:
         return "", []
@@ -603,8 +614,6 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
     if procedures:
         page_sentences = _best_sentences(question, [names[procedures[0]]["page"]], services, 1, MIN_OVERLAP)
         parts += [s for _, s in page_sentences]
-    if related is not None:
-        parts.append(f"In a comparable case the deciding fact was this: {related.deciding_factor}")
     in_scope_path = None
     if ruling.verdict != "in_scope":
         in_scope_path = (
