@@ -438,8 +438,9 @@ def _skill_phrase(f: Facets, focus: str | None = None) -> str:
     else the skill area."""
     words = (f.skill or "").rstrip(".?!").split()
     weak = frozenset(scope_words()["weak_verbs"])
-    plain = words and words[0].lower() not in weak and not {"and", "or"} & set(words)
-    if plain and len(words) <= SKILL_WORDS:
+    ends = frozenset(scope_words()["skill_end_stops"])
+    plain = len(words) >= 2 and words[0].lower() not in weak | {"ot"} and words[-1].lower() not in ends
+    if plain and not {"and", "or"} & set(words) and len(words) <= SKILL_WORDS:
         return gerund(" ".join(words))
     if focus and focus in f.found:  # the question's own word, quoted: "what you describe ("rehab")"
         return f'what you describe ("{f.found[focus]}")'
