@@ -18,7 +18,7 @@ from assistant.retrieval import tokenize
 from assistant.review import review_goal
 from assistant.router import GOAL_CUE, route
 from assistant.schemas import Case, Citation, Goal, SearchFilters, SessionPlan
-from assistant.scope import answer_scope
+from assistant.scope import answer_scope, names_a_procedure
 from assistant.sessions import plan_session
 
 _I = re.I
@@ -235,6 +235,14 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
         issues = f" Issues: {', '.join(review.anti_patterns)}." if review.anti_patterns else ""
         rewrite = f"\nSuggested rewrite: {review.suggested_rewrite}" if review.suggested_rewrite else ""
         return ChatReply(intent="review", answer=f"{verdict}{issues}{rewrite}", result=review.model_dump()), state
+    if getattr(services, "llm", None) is None and names_a_procedure(text, case):
+        # a procedure question ("who decides when OT ends?") gets the scope answer's procedure-first reply
+        scope = answer_scope(text, services, case=case)
+        if scope.kind == "information":
+            reply = ChatReply(
+                intent="question", answer=scope.answer, citations=scope.citations, result=scope.model_dump()
+            )
+            return reply, state
     return answer_question(text, services), state
 
 

@@ -661,6 +661,11 @@ def _section_citations(chunks: list[str], sections: dict[str, str], services: An
     return list(seen.values())
 
 
+def names_a_procedure(question: str, case: Case | None = None) -> bool:
+    """The question touches a school procedure or a subject page (the chat answers it as the scope answer does)."""
+    return bool(_procedures(read_facets(question, case)) or _topic_page(question))
+
+
 def read_signals(question: str) -> dict[str, bool]:
     """The facets found in a question (the adversarial bench times this reader on hostile input)."""
     return {k: True for k in read_facets(question).found}

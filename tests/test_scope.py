@@ -132,6 +132,14 @@ def test_each_rule_holds_for_its_principle(services, question, verdict, procedur
     assert answer.citations and all(c.source_id in services.corpus.by_id() for c in answer.citations)
 
 
+def test_the_chat_answers_a_procedure_question_procedure_first(services):
+    from assistant.chat import ChatState, respond
+
+    reply, _ = respond("who decides when school OT ends?", ChatState(), services)
+    assert reply.intent == "question" and reply.answer.startswith("In short: the IEP team decides to end OT")
+    assert reply.citations and reply.result["procedures"][0] == "discontinuation"
+
+
 def test_a_verdict_reads_as_guidance_for_the_team(services):
     answer = answer_scope("Can I just stop his OT myself without going back to the IEP team?", services)
     assert "team" in answer.rationale and "prior written notice" in answer.rationale
