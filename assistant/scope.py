@@ -38,27 +38,7 @@ def facet_lexicon(name: str) -> Lexicon:
 @cache
 def _school_ot() -> Lexicon:
     # "the school OT" names the service, not a school routine: its "school" is no link to the school day
-    return Lexicon(
-        {
-            "school_ot": [
-                "school ot",
-                "school ots",
-                "school based ot",
-                "school-based ot",
-                "school therapist",
-                "school occupational therapist",
-                "school occupational therapy",
-                "school's ot",
-                "schools ot",
-                "school-based occupational therapy",
-                "school based occupational therapy",
-                "school system",
-                "school district",
-                "the school pay",
-                "the school cover",
-            ]
-        }
-    )
+    return Lexicon({"school_ot": scope_words()["school_ot"]})
 
 
 @dataclass
