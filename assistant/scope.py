@@ -454,8 +454,7 @@ def _best_sentences(question: str, pages: list[str], services: Any, n: int, floo
     """The n sentences of the given pages that share most content words with the question (at least `floor`),
     in page order."""
     sentences = _page_sentences(services.corpus)
-    plain = frozenset(scope_words()["answer_stopwords"])
-    words = {t.low for t in tokenize(question) if t.kind == "w" and len(t.low) > 3 and t.low not in plain}
+    words = _content_words(question)
     scored = []
     for rank, page in enumerate(pages):
         for order, (chunk, _, sentence) in enumerate(sentences.get(page, [])):
@@ -486,12 +485,13 @@ def _topic_page(question: str) -> str | None:
     return found[0].label if found else None
 
 
-def _library_answer(question: str, procedures: list[str], services: Any) -> tuple[str, list[str]]:
+def _library_answer(
+    question: str, procedures: list[str], services: Any, sections: dict[str, str]
+) -> tuple[str, list[str]]:
     """A general question answered from the library, as one passage: the section of the named procedure's page
     (else of the nearest primer pages) whose heading and text share most content words with the question,
     quoted as its run of consecutive sentences that shares most."""
     words = _content_words(question)
-    sections = services.corpus.section_texts()
     headings = {f"{d.id}#{x.slug}": x.heading for d in services.corpus.primer for x in d.sections}
     found = services.searcher.search(question, k=6, filters=SearchFilters(kind="primer"), distinct=False)
     page = _topic_page(question) or (scope_words()["procedures"][procedures[0]]["page"] if procedures else None)
@@ -564,11 +564,12 @@ def answer_scope(question: str, services: Any, case: Case | None = None) -> Scop
     words = scope_words()
     names = words["procedures"]
     if kind == "information":
-        answer, chunks = _library_answer(question, procedures, services)
+        sections = services.corpus.section_texts()
+        answer, chunks = _library_answer(question, procedures, services, sections)
         answer = answer or "I could not find that in the library."
         if procedures and names[procedures[0]].get("lead"):  # the direct reply first, then the library's words
             answer = f"{names[procedures[0]]['lead']} {answer}"
-        citations = _section_citations(chunks, services.corpus.section_texts(), services)
+        citations = _section_citations(chunks, sections, services)
         return ScopeAnswer(
             kind="information",
             answer=answer,
