@@ -179,6 +179,16 @@ def plan_card(plan: SessionPlan | dict) -> str:
 
 
 def card_for(reply: Any) -> str:
+    """The card for a chat reply; an edit shows what changed above the changed goal (or why nothing did)."""
+    if reply.intent == "edit" and reply.changes and reply.result:
+        changed = "\n".join(f"- {c}" for c in reply.changes)
+        return f"**Changed**\n{changed}\n\n" + goal_card(Goal.model_validate(reply.result))
+    if (
+        reply.intent == "goal"
+        and reply.result
+        and reply.answer.split(":", 1)[0].endswith("options for the same request")
+    ):
+        return reply.answer + "\n\n" + goal_card(Goal.model_validate(reply.result))
     if reply.intent == "goal":
         return goal_card(Goal.model_validate(reply.result))
     if reply.intent == "scope":

@@ -8,32 +8,40 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, Field
 
 from assistant.case import read_case
-from assistant.goals import check_goal, draft_goal
+from assistant.edits import (
+    apply_edits,
+    edit_words_found,
+    is_change,
+    read_edit,
+    shifted_prompting,
+    wants_another,
+    wants_options,
+)
+from assistant.goals import draft_goal, other_goals, variant_goal
 from assistant.inputs import clean_text
+from assistant.intent import classify
+from assistant.lexicon import fold
+from assistant.lexicon import tokenize as tokenize_words
 from assistant.llm import LLMUnavailable, load_prompt
 from assistant.llm import ask as llm_ask
 from assistant.llm import stream as llm_stream
 from assistant.privacy import sanitize_output
 from assistant.retrieval import tokenize
 from assistant.review import review_goal
-from assistant.router import GOAL_CUE, route
+from assistant.router import GOAL_CUE
 from assistant.schemas import Case, Citation, Goal, SearchFilters, SessionPlan
 from assistant.scope import answer_scope, names_a_procedure
 from assistant.sessions import plan_session
 
 _I = re.I
-# Follow-up edits on the last draft.
-EDIT_MASTERY = re.compile(
-    r"\b(\d+)\s*(?:of|out of|/)\s*(\d+)\s*([a-z ]{0,30}?)(?:trials|opportunities|days|sessions|"
-    r"probes|samples|weeks)?\b",
-    _I,
-)
-EDIT_NAME = re.compile(
-    r"\b(?:use|call (?:him|her|them)|change (?:the )?name to|name (?:is|him|her))\s+([A-Z][a-z]{1,15})"
-    r"(?:\s+instead)?\b"
-)
-EDIT_LEVEL = re.compile(r"\bmore (support|independent|independence)\b", _I)
 REFERS_BACK = re.compile(r"\b(?:that|this|the same|the|her|his|their) goal\b|\bfor (?:it|that|this)\b|\bthat one\b", _I)
+WHAT_I_DO = (
+    "I help school OTs with: drafting measurable IEP goals (describe the student, the school routine and what "
+    "they do now), checking a goal you paste, planning a push-in, pull-out, group or consult session, and "
+    'answering scope and procedure questions. For example: "2nd grader, Maya, writes 2 sentences in journal '
+    'time before tiring; goal please", "is shoe tying in school OT scope?", or "plan a 30 minute push-in for '
+    'that goal".'
+)
 
 
 class ChatState(BaseModel):
@@ -43,6 +51,7 @@ class ChatState(BaseModel):
     last_goal: Goal | None = None
     last_plan: SessionPlan | None = None
     turns: int = 0
+    shown: list[str] = Field(default_factory=list, description="Bank goals already shown for this request.")
 
 
 class ChatReply(BaseModel):
@@ -63,51 +72,14 @@ class Turn(NamedTuple):
     text: str
     case: Case
     intent: str
+    confidence: float = 1.0
 
 
-def read_turn(text: str) -> Turn:
-    """Clean the message, read its Case and route it: the only reading a chat turn does."""
+def read_turn(text: str, services: Any = None) -> Turn:
+    """Clean the message, read its Case and its intent: the only reading a chat turn does."""
     clean = clean_text(text, "message", limit=20_000)
-    return Turn(clean, read_case(clean), route(clean))
-
-
-def edit_goal(goal: Goal, text: str) -> Goal | None:
-    """Apply a follow-up edit (mastery, name) to the last goal; None when the message is not an edit."""
-    updated = goal
-    name = EDIT_NAME.search(text)
-    if name and name.group(1).lower() not in {"the", "a", "more"}:
-        new = name.group(1)
-        swap = lambda s: re.sub(rf"\b{re.escape(goal.student)}\b", new, s)  # noqa: E731
-        updated = updated.model_copy(
-            update={
-                "student": new,
-                "goal_text": swap(updated.goal_text),
-                "objectives": [o.model_copy(update={"text": swap(o.text)}) for o in updated.objectives],
-                "variants": {k: swap(v) for k, v in updated.variants.items()},
-            }
-        )
-    mastery = (
-        EDIT_MASTERY.search(text) if re.search(r"\bmake it\b|\bchange\b|\bmastery\b|\binstead\b", text, _I) else None
-    )
-    if mastery:
-        old = goal.components.mastery
-        noun = _mastery_noun(old)
-        new_mastery = f"in {mastery.group(1)} of {mastery.group(2)} {mastery.group(3).strip() or noun}".strip()
-        new_mastery = re.sub(r"\s+", " ", new_mastery)
-        replace = lambda s: s.replace(old, new_mastery)  # noqa: E731
-        updated = updated.model_copy(
-            update={
-                "goal_text": replace(updated.goal_text),
-                "components": updated.components.model_copy(update={"mastery": new_mastery}),
-                "objectives": [o.model_copy(update={"text": replace(o.text)}) for o in updated.objectives],
-            }
-        )
-    return check_goal(updated) if updated is not goal else None
-
-
-def _mastery_noun(mastery: str) -> str:
-    match = re.search(r"\d+\s*(?:of|out of)\s*\d+\s+(.+)$", mastery)
-    return match.group(1) if match else "trials"
+    intent, confidence = classify(clean, getattr(services, "embedder", None))
+    return Turn(clean, read_case(clean), intent, confidence)
 
 
 def _plan_request(text: str, case: Case) -> dict[str, Any]:
@@ -168,42 +140,65 @@ def answer_question(text: str, services: Any) -> ChatReply:
     return offline.model_copy(update={"answer": worded.strip() or offline.answer})
 
 
-def _is_edit(turn: Turn, state: ChatState) -> bool:
-    return state.last_goal is not None and bool(EDIT_NAME.search(turn.text) or re.search(r"\bmake it\b", turn.text, _I))
+def _edit_asked(turn: Turn, state: ChatState) -> bool:
+    """A change of the goal on screen: the intent says so, or the message names a change (a new mastery, a
+    name, a setting...) in change words while the intent is unsure; never a review, a plan or a new student."""
+    if turn.intent in ("review", "plan") or is_new_student(turn, state):
+        return False
+    if turn.intent == "edit":
+        return True
+    if state.last_goal is None or turn.confidence >= 0.7:
+        return False
+    tokens = tokenize_words(turn.text)
+    return is_change(tokens) and bool(read_edit(turn.text, state.last_goal, turn.case))
+
+
+def is_new_student(turn: Turn, state: ChatState) -> bool:
+    """A message about another student: a name that is not the one on screen, with a need of its own (a skill,
+    a routine or a present level), or words that say so ("new student", "another kid")."""
+    known = (state.case.student if state.case else None) or (state.last_goal.student if state.last_goal else None)
+    if state.last_goal is None and state.case is None:
+        return False
+    tokens = tokenize_words(turn.text)
+    if edit_words_found("new_student", tokens) and turn.intent in ("goal", "edit"):
+        return True
+    named = turn.case.student
+    need = turn.case.skill or turn.case.baselines or turn.case.routine
+    return bool(named and known and fold(named) != fold(known) and need and turn.intent in ("goal", "edit"))
 
 
 def respond(message: str | Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
-    """One chat turn: route, answer with the deterministic capabilities, and update the state."""
-    turn = message if isinstance(message, Turn) else read_turn(message)
+    """One chat turn: read once, dispatch by intent through one path, and update the state."""
+    turn = message if isinstance(message, Turn) else read_turn(message, services)
     reply, new_state = _dispatch(turn, state.model_copy(update={"turns": state.turns + 1}), services)
     return reply.model_copy(update={"case": turn.case}), new_state
 
 
 def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
     text, case = turn.text, turn.case
-    if _is_edit(turn, state):
-        level_match = EDIT_LEVEL.search(text)
-        if level_match:
-            level = "more_support" if "support" in level_match.group(1).lower() else "more_independent"
-            known = state.case or case
-            goal = draft_goal(
-                known.request,
-                services,
-                support_level=level,
-                student=state.last_goal.student,
-                domain=state.last_goal.domain,
-                case=known,
-            )
-            return _goal_reply(goal, state, note=f"Switched to the {level.replace('_', ' ')} version.")
-        edited = edit_goal(state.last_goal, text)
-        if edited is not None:
-            return _goal_reply(edited, state, note="Edited the last goal and checked it again.")
-    if turn.intent == "goal":
+    fresh = is_new_student(turn, state)
+    if fresh:
+        state = ChatState(turns=state.turns)  # nothing of the last student's profile or drafts carries over
+    if not fresh and _edit_asked(turn, state):
+        return _edit(turn, state, services)
+    intent = turn.intent
+    if intent == "edit":
+        intent = "goal"  # a new student's request read as a change
+    if intent == "goal":
+        tokens = tokenize_words(text)
+        asked = wants_options(tokens) or (1 if wants_another(tokens) else 0)
+        if state.last_goal is not None and asked and not fresh:
+            return _more_goals(state, services, asked)
         if state.case and case.student is None and state.case.student:
             case = case.model_copy(update={"student": state.case.student})  # a follow-up about the same student
         goal = draft_goal(text, services, case=case)
-        return _goal_reply(goal, state.model_copy(update={"case": case}))
-    if turn.intent == "plan":
+        note = (
+            "A new student: I started fresh; nothing from the last student's profile or drafts is used."
+            if fresh
+            else None
+        )
+        return _goal_reply(goal, state.model_copy(update={"case": case, "shown": [goal.template_id]}), note=note)
+    if intent == "plan":
         known = state.case or case
         goals = (
             [state.last_goal.goal_text]
@@ -221,7 +216,7 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
             citations=plan.citations,
         )
         return reply, state.model_copy(update={"last_plan": plan})
-    if turn.intent == "scope":
+    if intent in ("scope", "procedure"):
         scope = answer_scope(text, services, case=case)
         answer = scope.answer if scope.verdict is None else scope.rationale
         if scope.verdict is not None:
@@ -229,12 +224,14 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
         if scope.follow_up_questions:
             answer += "\nTo decide: " + " ".join(scope.follow_up_questions)
         return ChatReply(intent="scope", answer=answer, result=scope.model_dump(), citations=scope.citations), state
-    if turn.intent == "review":
+    if intent == "review":
         review = review_goal(pasted_goal(text), services, case=case)
         verdict = "Measurable." if review.measurable else "Not measurable yet."
         issues = f" Issues: {', '.join(review.anti_patterns)}." if review.anti_patterns else ""
         rewrite = f"\nSuggested rewrite: {review.suggested_rewrite}" if review.suggested_rewrite else ""
         return ChatReply(intent="review", answer=f"{verdict}{issues}{rewrite}", result=review.model_dump()), state
+    if intent == "unclear":
+        return ChatReply(intent="unclear", answer=f"I could not use that message. {WHAT_I_DO}"), state
     if getattr(services, "llm", None) is None and names_a_procedure(text, case):
         # a procedure question ("who decides when OT ends?") gets the scope answer's procedure-first reply
         scope = answer_scope(text, services, case=case)
@@ -246,13 +243,111 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
     return answer_question(text, services), state
 
 
+def _edit(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
+    """Change the goal on screen as asked and say what changed; or say plainly that nothing changed and why."""
+    goal = state.last_goal
+    if goal is None:
+        answer = (
+            "There is no goal on screen to change yet. Describe the student first (the routine, what they do now), "
+            "and I will draft one you can then change."
+        )
+        return ChatReply(intent="edit", answer=answer), state
+    tokens = tokenize_words(turn.text)
+    asked = wants_options(tokens) or (1 if wants_another(tokens) else 0)
+    if asked:
+        return _more_goals(state, services, asked)
+    ops = read_edit(turn.text, goal, turn.case)
+    variant = next((o.value for o in ops if o.field == "variant"), None)
+    if variant:
+        redrafted = variant_goal(goal, services, variant)
+        label = variant.replace("_", " ")
+        if redrafted is None or redrafted.goal_text == goal.goal_text:
+            outcome = apply_edits(goal, [shifted_prompting(goal, variant)], services, turn.case)
+            if not outcome.changes:
+                return _unchanged(state, f"the goal is already at the {label} end and has no further step")
+            redrafted, changes = outcome.goal, outcome.changes
+        else:
+            changes = [
+                f"support level: {goal.support_level.replace('_', ' ')} -> {redrafted.support_level.replace('_', ' ')}"
+            ]
+        reply, new_state = _goal_reply(redrafted, state, note=f"Changed to a {label} version.", changes=changes)
+        return reply.model_copy(update={"intent": "edit"}), new_state
+    ops = [o for o in ops if o.field != "variant"]
+    if not ops:
+        return _unchanged(
+            state,
+            'I could not tell what to change. Say it in the goal\'s terms, for example "mastery 4 of 5 trials", '
+            '"criterion 90%", "target 4 sentences", "no more than 1 verbal prompt", "during science lab", '
+            '"use Rosa", "she is in 7th grade" or "add a slant board"',
+        )
+    outcome = apply_edits(goal, ops, services, turn.case)
+    failed = ("\nNot changed: " + "; ".join(outcome.failed) + ".") if outcome.failed else ""
+    if not outcome.changes:
+        return _unchanged(state, "; ".join(outcome.failed) or "the goal already reads that way")
+    new_case = outcome.case or state.case
+    reply, new_state = _goal_reply(
+        outcome.goal,
+        state.model_copy(update={"case": new_case}),
+        note="Changed: " + "; ".join(outcome.changes) + "." + failed,
+        changes=outcome.changes,
+    )
+    return reply.model_copy(update={"intent": "edit"}), new_state
+
+
+def _unchanged(state: ChatState, why: str) -> tuple[ChatReply, ChatState]:
+    answer = f"The goal is unchanged: {why}."
+    return ChatReply(
+        intent="edit", answer=answer, result=state.last_goal.model_dump() if state.last_goal else None
+    ), state
+
+
+def _more_goals(state: ChatState, services: Any, count: int) -> tuple[ChatReply, ChatState]:
+    """Another draft, or several to choose from, from the next well-fitting bank goals."""
+    goal = state.last_goal
+    found = other_goals(goal, services, count, exclude=set(state.shown))
+    tries = [(level, 0) for level in ("more_support", "more_independent")]
+    tries += [(level, steps) for steps in (1, 2) for level in ("more_support", "more_independent")]
+    for level, steps in tries:
+        if len(found) >= count:
+            break
+        if steps == 0:
+            variant = variant_goal(goal, services, level)  # the bank goal one support step over
+        else:  # the same goal with its prompting a step or two over
+            shifted = apply_edits(goal, [shifted_prompting(goal, level, steps)], services, goal.case or Case())
+            variant = shifted.goal if shifted.changes else None
+        seen = {goal.goal_text, *(g.goal_text for g in found)}
+        if variant is not None and variant.goal_text not in seen:
+            found.append(variant)
+    if not found:
+        nearest = "; ".join(a.goal_text[:120] for a in (goal.fit.alternatives if goal.fit else [])[:3])
+        answer = "No other goal in the library fits this request well, so I kept the one on screen."
+        if nearest:
+            answer += f" The nearest others, each about a somewhat different skill: {nearest}"
+        return ChatReply(intent="goal", answer=answer, result=goal.model_dump(), citations=goal.citations), state
+    first = found[0].model_copy(update={"more_goals": found[1:]})
+    shown = [*state.shown, *(g.template_id for g in found)]
+    if len(found) == 1:
+        return _goal_reply(
+            first, state.model_copy(update={"shown": shown}), note="Another option for the same request."
+        )
+    lines = "\n\n".join(f"Option {i + 1}: {g.goal_text}" for i, g in enumerate(found))
+    short = f" (only {len(found)} fit well)" if len(found) < count else ""
+    reply = ChatReply(
+        intent="goal",
+        answer=f"{len(found)} options for the same request{short}:\n\n{lines}",
+        result=first.model_dump(),
+        citations=first.citations,
+    )
+    return reply, state.model_copy(update={"last_goal": first, "shown": shown})
+
+
 def respond_stream(
     message: str | Turn, state: ChatState, services: Any
 ) -> Iterator[tuple[str, ChatReply | None, ChatState]]:
     """Like respond, but yields (answer so far, None, state) while a language model streams a library answer,
     then (full answer, reply, new state). Without a model, or for other intents, it yields once."""
-    turn = message if isinstance(message, Turn) else read_turn(message)
-    if getattr(services, "llm", None) is None or turn.intent != "question" or _is_edit(turn, state):
+    turn = message if isinstance(message, Turn) else read_turn(message, services)
+    if getattr(services, "llm", None) is None or turn.intent != "question" or _edit_asked(turn, state):
         reply, new_state = respond(turn, state, services)
         yield reply.answer, reply, new_state
         return
@@ -288,7 +383,9 @@ def pasted_goal(text: str) -> str:
     return text
 
 
-def _goal_reply(goal: Goal, state: ChatState, note: str | None = None) -> tuple[ChatReply, ChatState]:
+def _goal_reply(
+    goal: Goal, state: ChatState, note: str | None = None, changes: list[str] | None = None
+) -> tuple[ChatReply, ChatState]:
     objectives = "\n".join(f"- {o.period}: {o.text}" for o in goal.objectives)
     missing = ("\nStill needed: " + " ".join(goal.missing_information)) if goal.missing_information else ""
     reply = ChatReply(
@@ -297,5 +394,6 @@ def _goal_reply(goal: Goal, state: ChatState, note: str | None = None) -> tuple[
         result=goal.model_dump(),
         citations=goal.citations,
         note=note,
+        changes=changes or [],
     )
     return reply, state.model_copy(update={"last_goal": goal})

@@ -241,6 +241,28 @@ def cmd_text(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Scripted conversations: lines {"conversation": id, "text": ...}; one ask result per line, the chat state
+    (profile, last goal, last plan) kept per conversation id in file order, as the page keeps it."""
+    from assistant.chat import ChatState, respond
+
+    if not args.jsonl:
+        raise InputError('chat takes --jsonl FILE (lines {"conversation": str, "text": str})')
+    services = build_services(settings, show_progress=sys.stderr.isatty())
+    states: dict[str, ChatState] = {}
+
+    def turn(payload: dict) -> dict:
+        conversation = payload.get("conversation")
+        if not isinstance(conversation, str) or not conversation.strip() or len(conversation) > 200:
+            raise InputError('each line needs a "conversation" id (a string of up to 200 characters)')
+        if conversation not in states and len(states) >= 10_000:
+            raise InputError("a chat batch holds at most 10,000 conversations")
+        reply, states[conversation] = respond(payload.get("text"), states.get(conversation, ChatState()), services)
+        return {"conversation": conversation, **reply.model_dump(exclude={"note"}), "note": reply.note}
+
+    return run_batch(args.jsonl, turn)
+
+
 def cmd_corpus_stats(args: argparse.Namespace, settings: Settings) -> int:
     stats = corpus_stats(load_corpus(settings.corpus_dir))
     _emit(stats, args.json, stats_markdown(stats))
@@ -282,9 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--interests", help='e.g. "ocean animals"')
     plan.add_argument("--grade", choices=GRADE_BANDS, help="grade band")
     plan.set_defaults(handler=cmd_plan)
+    chat = sub.add_parser("chat", help="scripted conversations: --jsonl FILE of {conversation, text} lines")
+    chat.set_defaults(handler=cmd_chat)
     for command in (index, search, stats, goal, review, scope, ask, plan):
         command.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    for command in (search, goal, review, scope, ask, plan):
+    for command in (search, goal, review, scope, ask, plan, chat):
         command.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line ('-' for stdin)")
     return parser
 

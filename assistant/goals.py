@@ -177,6 +177,7 @@ def compose_goal(services: Any, case: Case, domain: str, template: GoalTemplate,
         baseline_unit=template.unit,
         baseline_value=baseline,
         target_value=target,
+        prompting=prompting if prompting in text else None,
     )
 
 
@@ -817,3 +818,54 @@ def draft_goal(
         goals.append(goal_chain(services).invoke({**payload, "request": need, "case": part}))
     first = goals[0]
     return first.model_copy(update={"more_goals": goals[1:], "case": whole.model_copy(update={"request": text})})
+
+
+def other_goals(goal: Goal, services: Any, count: int, exclude: set[str] | None = None) -> list[Goal]:
+    """Up to `count` more finished goals for the same request from the next well-fitting bank goals (not the
+    ones already shown); fewer, or none, when the bank has no other good fit."""
+    if goal.case is None:
+        return []
+    shown = {goal.template_id, *(exclude or set())}
+    ranked = _ranked(services, goal.case, goal.domain, pinned=False)
+    found: list[Goal] = []
+    for _, template, fit in ranked[:12]:
+        if len(found) >= count:
+            break
+        if template.id in shown or fit.status not in COMPOSED:
+            continue
+        shown.add(template.id)
+        fit = fit.model_copy(update={"alternatives": alternatives(ranked, template.skill, goal.case.name)})
+        drafted = check_goal(compose_goal(services, goal.case, goal.domain, template, fit))
+        if drafted.finished and drafted.goal_text != goal.goal_text:
+            found.append(drafted)
+    return found
+
+
+LEVELS = ("more_support", "standard", "more_independent")
+
+
+def variant_goal(goal: Goal, services: Any, direction: str) -> Goal | None:
+    """The same goal one support step over ('more_support' or 'more_independent'): the bank goal for the same
+    skill at the next level, composed for the same Case; None when the goal is already at that end or has no
+    bank sibling (a frame)."""
+    if goal.case is None or goal.support_level not in LEVELS:
+        return None
+    template = next((t for t in services.corpus.goals if t.id == goal.template_id), None)
+    if template is None:
+        return None
+    step = -1 if direction == "more_support" else 1
+    at = LEVELS.index(goal.support_level) + step
+    if not 0 <= at < len(LEVELS):
+        return None
+    sibling = next(
+        (
+            g
+            for g in services.corpus.goals
+            if g.skill == template.skill and g.domain == template.domain and g.support_level == LEVELS[at]
+        ),
+        None,
+    )
+    if sibling is None:
+        return None
+    drafted = check_goal(compose_goal(services, goal.case, goal.domain, sibling, goal.fit))
+    return drafted if drafted.finished else None

@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.cards import card_for, citations_markdown, goal_card, plan_card, scope_card
 from assistant.case import corrected_case, read_case
-from assistant.chat import ChatState, read_turn, respond_stream
+from assistant.chat import ChatState, is_new_student, read_turn, respond_stream
 from assistant.errors import AssistantError, InputError
 from assistant.export import bundle_markdown, to_docx
 from assistant.goals import draft_goal
@@ -27,6 +27,10 @@ from assistant.scope import answer_scope
 from assistant.sessions import plan_session
 
 EMPTY_DRAFTS: dict = {"chat": None, "history": [], "goal": None, "plan": None}
+NEW_STUDENT = (
+    "**New student.** The chat, the profile panel and this page's goal and plan drafts were cleared; nothing of "
+    "the last student is used from here on."
+)
 EXAMPLES = [
     "Write a goal for a 2nd grader who fists her pencil and tires after 2 sentences; she loves the ocean",
     "Is shoe tying something I should work on at school?",
@@ -111,7 +115,12 @@ def _chat_turn(
 ) -> Iterator[tuple]:
     try:
         message = capped(services, message, "message")
-        turn = read_turn(with_profile(message, profile or {}))
+        turn = read_turn(message, services)
+        profile = {k: v for k, v in (profile or {}).items() if v}
+        if profile and is_new_student(turn, state):
+            profile = {}  # the panel's facts belong to the last student: a new one starts clean
+        elif profile:
+            turn = read_turn(with_profile(message, profile), services)
         names = [state.case.student if state.case else None, (drafts.get("goal") or {}).get("student")]
         services, turn_llm = for_turn(services, lambda: [*names, turn.case.student])
         for answer, reply, new_state in respond_stream(turn, state, services):

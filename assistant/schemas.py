@@ -180,6 +180,7 @@ class Goal(BaseModel):
     baseline_unit: str | None = Field(None, description="The unit the goal counts in (the template's).")
     baseline_value: float | None = Field(None, description="The request's baseline in the goal's unit, when usable.")
     target_value: float | None = None
+    prompting: str | None = Field(None, description="The goal's prompt phrase as its text writes it.")
     more_goals: list["Goal"] = Field(default_factory=list, description="One goal for each further need asked for.")
 
 

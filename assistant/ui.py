@@ -124,6 +124,11 @@ def build(services: Services) -> Any:
                             max_length=4000,
                         )
                         send = gr.Button("Send", variant="primary", elem_id="chat-send")
+                        new_student = gr.Button(
+                            "New student (clears the chat, profile and drafts on this page)",
+                            size="sm",
+                            elem_id="new-student",
+                        )
                         gr.Examples(handlers.EXAMPLES, inputs=message, label="Try one")
                     with gr.Column(scale=2):
                         with gr.Accordion("Student profile (used by the chat)", open=False):
@@ -278,6 +283,12 @@ def build(services: Services) -> Any:
         export_md.click(on_export_md, drafts, export_md, api_name=False)
         clear.click(
             lambda: (dict(handlers.EMPTY_DRAFTS), [], "", ""), None, [drafts, chatbot, card, sources], api_name=False
+        )
+        new_student.click(
+            lambda: (dict(handlers.EMPTY_DRAFTS), [], handlers.NEW_STUDENT, "", "", "", "", "", "", ""),
+            None,
+            [drafts, chatbot, card, sources, grade, concern, baseline, setting, interests, model],
+            api_name=False,
         )
         writer_out = [written, variants, sheet, handout, drafts, live, *facts]
         goal_text_of = lambda d: (d.get("goal") or {}).get("goal_text", "")  # noqa: E731

@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--rounds", type=int, default=3, help="passes over the query set")
     bench.add_argument("--quick", action="store_true", help="CI mode: 1 round, scale curve to 10x; never fails on time")
     sub.add_parser("fit-kind", help="fit the scope question-kind model on the dev questions (writes assistant/data)")
+    sub.add_parser("fit-intent", help="fit the chat's intent model on the dev utterances (writes assistant/data)")
     scope = sub.add_parser("scope", help="score scope and procedure answers on the labeled question sets")
     scope.add_argument("sets", nargs="*", help="set names (default: cases holdout dev blind)")
     scope.add_argument("--show", action="store_true", help="list every miss")
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
             from evals.fit_kind import main as fit_kind
 
             fit_kind()
+            return 0
+        if args.command == "fit-intent":
+            from evals.fit_intent import main as fit_intent
+
+            fit_intent()
             return 0
         if args.command == "scope":
             from evals.scope_answers import main as scope_main

@@ -21,7 +21,10 @@ def test_a_chat_turn_gives_a_card_sources_and_json_drafts(services):
     assert "g-hfm" in sources
     assert json.loads(json.dumps(drafts))["goal"]["student"] == "Emily"
     history, drafts, card, _ = run_chat(services, "make it 3 of 4 weekly writing samples", drafts)
-    assert "in 3 of 4 weekly" in card and "in 4 of 5 weekly" not in card.split("Objectives")[0]
+    changed, goal = card.split("Objectives")[0].split("| Component |", 1)
+    assert "mastery: in 4 of 5 weekly" in changed and "-> in 3 of 4 weekly writing samples" in changed
+    assert "in 3 of 4 weekly" in goal and "in 4 of 5 weekly" not in goal.split("_Changed")[0]
+    assert drafts["goal"]["components"]["mastery"] == "in 3 of 4 weekly writing samples"
 
 
 def test_the_profile_panel_feeds_the_chat(services):
