@@ -12,6 +12,7 @@ from assistant.edits import (
     apply_edits,
     edit_words_found,
     is_change,
+    new_name,
     read_edit,
     shifted_prompting,
     wants_another,
@@ -19,7 +20,7 @@ from assistant.edits import (
 )
 from assistant.goals import draft_goal, other_goals, variant_goal
 from assistant.inputs import clean_text
-from assistant.intent import classify
+from assistant.intent import ranked
 from assistant.lexicon import fold
 from assistant.lexicon import tokenize as tokenize_words
 from assistant.llm import LLMUnavailable, load_prompt
@@ -73,13 +74,15 @@ class Turn(NamedTuple):
     case: Case
     intent: str
     confidence: float = 1.0
+    runner_up: str | None = None  # the next most likely intent
 
 
 def read_turn(text: str, services: Any = None) -> Turn:
     """Clean the message, read its Case and its intent: the only reading a chat turn does."""
     clean = clean_text(text, "message", limit=20_000)
-    intent, confidence = classify(clean, getattr(services, "embedder", None))
-    return Turn(clean, read_case(clean), intent, confidence)
+    intents = ranked(clean, getattr(services, "embedder", None))
+    (intent, confidence), runner_up = intents[0], (intents[1][0] if len(intents) > 1 else None)
+    return Turn(clean, read_case(clean), intent, confidence, runner_up)
 
 
 def _plan_request(text: str, case: Case) -> dict[str, Any]:
@@ -147,24 +150,38 @@ def _edit_asked(turn: Turn, state: ChatState) -> bool:
         return False
     if turn.intent == "edit":
         return True
-    if state.last_goal is None or turn.confidence >= 0.7:
+    if state.last_goal is None:
+        return False
+    if turn.intent == "unclear":  # a bare value after a draft ("90%", "2 minutes", "pencil grip") changes it
+        return any(op.field in VALUED for op in read_edit(turn.text, state.last_goal, turn.case))
+    if turn.confidence >= 0.7 or turn.intent not in ("goal", "unclear"):
         return False
     tokens = tokenize_words(turn.text)
     return is_change(tokens) and bool(read_edit(turn.text, state.last_goal, turn.case))
+
+
+VALUED = ("mastery", "criterion", "target", "name", "grade", "accommodation", "prompting")
 
 
 def is_new_student(turn: Turn, state: ChatState) -> bool:
     """A message about another student: a name that is not the one on screen, with a need of its own (a skill,
     a routine or a present level), or words that say so ("new student", "another kid")."""
     known = (state.case.student if state.case else None) or (state.last_goal.student if state.last_goal else None)
+    known = None if known and fold(known) == "the student" else known
     if state.last_goal is None and state.case is None:
         return False
     tokens = tokenize_words(turn.text)
     if edit_words_found("new_student", tokens) and turn.intent in ("goal", "edit"):
         return True
     named = turn.case.student
-    need = turn.case.skill or turn.case.baselines or turn.case.routine
-    return bool(named and known and fold(named) != fold(known) and need and turn.intent in ("goal", "edit"))
+    need = turn.case.skill or turn.case.baselines
+    new = known is None or fold(named or "") != fold(known)
+    return bool(named and need and new and turn.intent in ("goal", "edit", "unclear"))
+
+
+def _describes(case: Case) -> bool:
+    """Does the message describe a student's need (a skill, a routine or a present level)?"""
+    return bool(case.skill or case.routine or case.baselines)
 
 
 def respond(message: str | Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
@@ -174,16 +191,35 @@ def respond(message: str | Turn, state: ChatState, services: Any) -> tuple[ChatR
     return reply.model_copy(update={"case": turn.case}), new_state
 
 
+# A question farther than this (cosine distance) from every passage of the library is off-topic ("what's the
+# weather?"): on the dev utterances, questions reached at most 0.88 and off-topic chat had a median of 0.81.
+OFF_TOPIC_DISTANCE = 0.85
+
+
+def _off_topic(turn: Turn, services: Any) -> bool:
+    searcher = getattr(services, "searcher", None)
+    return (
+        turn.intent == "question" and searcher is not None and searcher.nearest_distance(turn.text) > OFF_TOPIC_DISTANCE
+    )
+
+
 def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
+    if _off_topic(turn, services):
+        turn = turn._replace(intent="unclear")
+    if turn.intent == "edit" and state.last_goal is None and turn.runner_up == "goal" and _describes(turn.case):
+        turn = turn._replace(intent="goal")  # nothing to change yet, and the message describes a student's need
     text, case = turn.text, turn.case
     fresh = is_new_student(turn, state)
     if fresh:
         state = ChatState(turns=state.turns)  # nothing of the last student's profile or drafts carries over
+        if turn.case.student is None and (named := new_name(turn.text)):  # "his classmate Ruby": the new student
+            turn = turn._replace(case=turn.case.model_copy(update={"student": named}))
+        case = turn.case
     if not fresh and _edit_asked(turn, state):
         return _edit(turn, state, services)
-    intent = turn.intent
+    intent = "goal" if fresh else turn.intent  # a new student's request (however worded) is a goal request
     if intent == "edit":
-        intent = "goal"  # a new student's request read as a change
+        intent = "goal"  # a change asked with no draft to change, read as a request
     if intent == "goal":
         tokens = tokenize_words(text)
         asked = wants_options(tokens) or (1 if wants_another(tokens) else 0)
@@ -197,7 +233,11 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
             if fresh
             else None
         )
-        return _goal_reply(goal, state.model_copy(update={"case": case, "shown": [goal.template_id]}), note=note)
+        drafted = state.model_copy(update={"case": case, "shown": [goal.template_id]})
+        if asked > 1 and goal.finished:  # "give me 3 options for a scissor goal": the draft and the next ones
+            reply, after = _more_goals(drafted.model_copy(update={"last_goal": goal}), services, asked - 1, first=goal)
+            return reply.model_copy(update={"note": note}), after
+        return _goal_reply(goal, drafted, note=note)
     if intent == "plan":
         known = state.case or case
         goals = (
@@ -301,8 +341,9 @@ def _unchanged(state: ChatState, why: str) -> tuple[ChatReply, ChatState]:
     ), state
 
 
-def _more_goals(state: ChatState, services: Any, count: int) -> tuple[ChatReply, ChatState]:
-    """Another draft, or several to choose from, from the next well-fitting bank goals."""
+def _more_goals(state: ChatState, services: Any, count: int, first: Goal | None = None) -> tuple[ChatReply, ChatState]:
+    """Another draft, or several to choose from, from the next well-fitting bank goals (after `first`, a draft
+    that is itself the first option)."""
     goal = state.last_goal
     found = other_goals(goal, services, count, exclude=set(state.shown))
     tries = [(level, 0) for level in ("more_support", "more_independent")]
@@ -320,16 +361,19 @@ def _more_goals(state: ChatState, services: Any, count: int) -> tuple[ChatReply,
             found.append(variant)
     if not found:
         nearest = "; ".join(a.goal_text[:120] for a in (goal.fit.alternatives if goal.fit else [])[:3])
-        answer = "No other goal in the library fits this request well, so I kept the one on screen."
+        answer = "No other goal in the library fits this request well, so this is the only draft."
         if nearest:
             answer += f" The nearest others, each about a somewhat different skill: {nearest}"
-        return ChatReply(intent="goal", answer=answer, result=goal.model_dump(), citations=goal.citations), state
+        reply = ChatReply(intent="goal", answer=answer, result=goal.model_dump(), citations=goal.citations)
+        return reply, state.model_copy(update={"last_goal": goal})
+    if first is not None:
+        found = [first, *found]
+        count += 1
     first = found[0].model_copy(update={"more_goals": found[1:]})
     shown = [*state.shown, *(g.template_id for g in found)]
     if len(found) == 1:
-        return _goal_reply(
-            first, state.model_copy(update={"shown": shown}), note="Another option for the same request."
-        )
+        note = "Another option for the same request." if count == 1 else "Only one other option fits this request well."
+        return _goal_reply(first, state.model_copy(update={"shown": shown}), note=note)
     lines = "\n\n".join(f"Option {i + 1}: {g.goal_text}" for i, g in enumerate(found))
     short = f" (only {len(found)} fit well)" if len(found) < count else ""
     reply = ChatReply(

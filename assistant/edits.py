@@ -24,6 +24,7 @@ class EditOp(NamedTuple):
     field: str  # mastery | criterion | target | prompting | setting | name | grade | facts | accommodation | variant
     value: str
     number: float | None = None
+    named: bool = False  # the message names the criterion or target ("target 25 wpm")
 
 
 @dataclass
@@ -164,6 +165,7 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
                     _x_of_y_field(noun, goal, mastery_asked, criterion_asked),
                     f"{x} of {y}" + (f" {noun}" if noun else ""),
                     x,
+                    criterion_asked,
                 )
             )
             continue
@@ -177,26 +179,36 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
                 continue
             if nxt in ("%", "percent"):
                 used.update((i, i + 1))
-                ops.append(EditOp("criterion", f"{value:g}%", value))
+                ops.append(EditOp("criterion", f"{value:g}%", value, criterion_asked))
                 continue
             if nxt in ("st", "nd", "rd", "th") or (i and tokens[i - 1].low in ("grade", "gr")):
                 continue  # a grade, read by the grade reader
             noun = _noun_after(tokens, i + 1, limit=2)
             if noun and not _lex("prompt_nouns").find(tokenize(noun)):
                 used.update(range(i, i + 1 + len(noun.split())))
-                ops.append(EditOp("target", f"{value:g} {noun}", value))
+                ops.append(EditOp("target", f"{value:g} {noun}", value, criterion_asked))
     ops += _prompting_ops(tokens, skip, message_case)
     name = _new_name(tokens, skip, goal)
     if name:
         ops.append(EditOp("name", name))
-    grade, _age, _band = Reader(_without(text, tokens, skip)).grade_and_age()
+    grade, age, _band = Reader(_without(text, tokens, skip)).grade_and_age()
     grade = grade or _bare_ordinal(tokens, skip)
+    if grade is None and age is not None and goal.case is not None and age != goal.case.age:
+        grade = "18-21" if age >= 18 else None
+        ops.append(EditOp("age", str(age), float(age)))
     if grade and goal.case is not None and grade != goal.case.grade:
         ops.append(EditOp("grade", grade))
     accommodation = _accommodation(tokens, message_case)
     phrase = _named_setting(text, tokens, skip)
-    if not phrase and message_case.routine and message_case.evidence.get("routine") and not accommodation:
+    if not phrase and message_case.routine and message_case.evidence.get("routine"):
         phrase = _setting_phrase(text, tokens, message_case.evidence["routine"])
+    if (
+        phrase
+        and accommodation
+        and not message_case.tools
+        and set(fold(phrase).split()) & set(fold(accommodation).split())
+    ):
+        accommodation = None  # "use art center instead": a setting, not a tool
     if phrase and not accommodation:
         ops.append(EditOp("setting", phrase))
     for fact in ("communication", "baselines"):
@@ -235,53 +247,72 @@ def _without(text: str, tokens: list[Token], skip: set[int]) -> str:
 
 
 def _prompting_ops(tokens: list[Token], skip: set[int], message_case: Case) -> list[EditOp]:
-    """A prompt level asked for ('no more than 1 verbal prompt', 'independently'); or the support the
-    student needs now ('she needs hand-over-hand'), a fact that redrafts the goal."""
+    """A prompt level asked for ('no more than 1 verbal prompt', 'fade it to partial physical'); or the support the
+    student needs now ('she needs hand-over-hand'), a fact that redrafts the goal. The new level is the last one
+    named that is not the old one ('from hand over hand to a model'); a count keeps the OT's own words."""
     found = [m for m in _lex("prompt_levels").find(tokens) if m.start not in skip]
     if not found:
         return []
-    match = max(found, key=lambda m: m.end - m.start)
+    span = [found[-1]]  # adjacent prompt words are one phrase: "visual" + "reminder" is a visual reminder
+    for m in reversed(found[:-1]):
+        if m.end != span[0].start:
+            break
+        span.insert(0, m)
+    label = next((m.label for m in span if m.label != "verbal"), span[0].label)
+    match = type(span[0])(label, span[0].start, span[-1].end)
     now = _lex("support_now").find(tokens[max(0, match.start - 4) : match.start])
     if now and message_case.support:
         return [EditOp("facts", "support")]
+    limits = _lex("prompt_limits")
     start = match.start
-    while start > 0 and (
-        tokens[start - 1].kind == "n"
-        or tokens[start - 1].low
-        in (
-            "no",
-            "more",
-            "than",
-            "fewer",
-            "up",
-            "to",
-            "at",
-            "most",
-            "only",
-            "with",
-            "less",
-            "max",
-            "maximum",
-            "just",
-            "a",
-            "one",
-            "two",
-            "three",
+    while (
+        start > 0
+        and match.start - start < 5
+        and (
+            tokens[start - 1].kind == "n"
+            or tokens[start - 1].low
+            in {
+                "no",
+                "more",
+                "than",
+                "fewer",
+                "less",
+                "up",
+                "to",
+                "at",
+                "most",
+                "only",
+                "just",
+                "max",
+                "maximum",
+                "one",
+                "two",
+                "three",
+            }
         )
     ):
         start -= 1
-        if match.start - start > 5:
-            break
-    words_said = " ".join(t.text for t in tokens[start : match.end]).replace(" ,", ",")
-    return [EditOp("prompting", words_said, None)] if match.label else []
+    counted = any(t.kind == "n" or t.low in ("one", "two", "three") for t in tokens[start : match.start])
+    if counted:
+        while start < match.start and not limits.find(tokens[start : match.start]) and tokens[start].kind != "n":
+            start += 1  # "to no more than 2": the words from the limit or the number on
+        said = " ".join(t.text for t in tokens[start : match.end])
+        return [EditOp("prompting", said, None)]
+    return [EditOp("prompting", f"level:{match.label}", None)]
 
 
-def _new_name(tokens: list[Token], skip: set[int], goal: Goal) -> str | None:
+def new_name(text: str, old: str | None = None) -> str | None:
+    """A given name the message introduces (see _new_name)."""
+    tokens = tokenize(text)
+    return _new_name(tokens, _negated(tokens), old)
+
+
+def _new_name(tokens: list[Token], skip: set[int], goal: Goal | str | None) -> str | None:
     """A given name the message introduces that is not the student's now and not someone's ("Nora's brother
     Eli" -> Eli): a given name, capitalized when it is also a word (Will, Grace) unless a name cue comes
     before it ("call him will"); an unknown capitalized word only after a name cue."""
     names, word_names = given_names()
-    old = fold(goal.student or "")
+    old = fold((goal.student if isinstance(goal, Goal) else goal) or "")
     cue_ends = {m.end for m in _lex("name_cues").find(tokens)}
     best = None
     for i, token in enumerate(tokens):
@@ -347,10 +378,12 @@ def _accommodation(tokens: list[Token], message_case: Case) -> str | None:
     """A tool or support the message adds ('add a slant board', 'include a color coded combination card'): a
     tool the Case reader knows, else the words after the adding word up to a preposition or punctuation."""
     cues = [m for m in _lex("accommodation_cues").find(tokens) if m.start <= 3 and tokens[m.start].low != "with"]
+    words_said = [t for t in tokens if t.kind == "w"]
+    if not cues and message_case.tools and len(words_said) <= 4:
+        return " ".join(t.text for t in tokens if t.kind == "w" or t.text == "-") or message_case.tools[0]  # bare tool
     if not cues:
         return None
-    if message_case.tools:
-        return message_case.tools[0]
+    tool = message_case.tools[0] if message_case.tools else None
     stops = {fold(w) for w in words()["setting_prepositions"] + words()["phrase_stops"]}
     stops |= {"to", "inside", "into", "onto", "so", "that", "which", "taped", "placed", "kept", "by", "from", "of"}
     determiners = {fold(w) for w in words()["determiners"]}
@@ -361,9 +394,14 @@ def _accommodation(tokens: list[Token], message_case: Case) -> str | None:
     while j < len(tokens) and len(phrase) < 5 and tokens[j].kind == "w" and tokens[j].low not in stops:
         phrase.append(tokens[j].text)
         j += 1
+    said = " ".join(phrase)
+    if tool and fold(tool) in fold(said):
+        return said  # the OT's own words for the tool: "noise cancelling headphones"
+    if tool:
+        return tool
     if not phrase or phrase[0].lower() in ("it", "that", "this", "more", "another", "one"):
         return None
-    return " ".join(phrase)
+    return said
 
 
 def shifted_prompting(goal: Goal, direction: str, steps: int = 1) -> EditOp:
@@ -444,82 +482,161 @@ def _mastery(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     return _swap(goal, old, new), None
 
 
-def _scaled_objectives(goal: Goal, old_value: float, new_value: float, unit: str) -> list:
-    """The objectives' steps moved with the target: each step keeps its share of the way to the target."""
-    out = []
+def _fmt(value: float, whole: bool = False) -> str:
+    return f"{round(value):d}" if whole or value >= 10 or value == round(value) else f"{value:.1f}"
+
+
+def _number_in(text: str, value: float | None) -> re.Match | None:
+    """The number in the text equal to value (the target), else the first number."""
+    numbers = list(_NUM.finditer(text or ""))
+    same = [m for m in numbers if value is not None and abs(float(m.group(0)) - value) < 1e-9]
+    return (same or numbers or [None])[0]
+
+
+def _restated(goal: Goal, new_at: Any, new_target: float, whole: bool = False) -> Goal:
+    """The goal with its criterion restated: new_at(value) writes the criterion at a value; each objective's
+    criterion (the goal's at the objective's own step) moves to the same share of the new target."""
+    crit = goal.components.criterion
+    old_target = goal.target_value
+    at = _number_in(crit, old_target)
+    if old_target is None and at is not None:
+        old_target = float(at.group(0))
+    objectives = []
     for o in goal.objectives:
-        if o.value is None or not old_value:
-            out.append(o)
+        if o.value is None or at is None or not old_target:
+            objectives.append(o)
             continue
-        value = o.value * new_value / old_value
-        value = min(value, 100.0) if unit == "%" else value
-        new = f"{value:.0f}" if unit == "%" or value >= 10 else f"{value:g}" if value == int(value) else f"{value:.1f}"
-        old = f"{o.value:g}"
-        text = re.sub(
-            rf"\b{re.escape(old)}{re.escape(unit) if unit == '%' else ''}",
-            f"{new}{unit if unit == '%' else ''}",
-            o.text,
-            count=1,
-        )
-        out.append(o.model_copy(update={"text": text, "value": float(new)}))
-    return out
+        old_text = crit[: at.start()] + _fmt(o.value) + crit[at.end() :]
+        value = o.value * new_target / old_target
+        value = round(value) if whole else value
+        new_text = new_at(value)
+        text = o.text.replace(old_text, new_text, 1) if old_text in o.text else o.text
+        objectives.append(o.model_copy(update={"text": text, "value": float(_fmt(value, whole))}))
+    changed = _swap(goal, crit, new_at(new_target), objectives=False)
+    target = _fmt(new_target, whole) + ("%" if "%" in (goal.components.target or "") else "")
+    comps = changed.components.model_copy(update={"target": target})
+    return changed.model_copy(update={"objectives": objectives, "target_value": new_target, "components": comps})
 
 
 def _criterion(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     crit = goal.components.criterion
     found = re.search(r"(\d+(?:\.\d+)?)\s?%", crit)
+    xy = _XY.search(crit)
+    if not found and xy and int(xy.group(2)) > 0:
+        y = int(xy.group(2))
+        right = round(y * float(op.number or 0) / 100)
+        limit = _lex("prompt_limits").find(tokenize(crit[: xy.start()]))
+        x = max(0, y - right) if limit else max(1, min(y, right))  # "no more than 2 of 10" counts errors
+        return _target(
+            goal.model_copy(update={"target_value": float(xy.group(1))}),
+            EditOp("target", f"{x} of {y}", float(x)),
+            asked=True,
+        )
     if not found:
         return (
             goal,
             f"the goal's criterion counts {crit or 'something else'}, not a percent; say the new number in its terms",
         )
-    old_value = float(found.group(1))
-    new_crit = crit[: found.start(1)] + f"{op.number:g}" + crit[found.end(1) :]
-    objectives = _scaled_objectives(goal, old_value, float(op.number or 0), "%")
-    target = goal.components.target.replace(found.group(1), f"{op.number:g}")
-    changed = _swap(goal, crit, new_crit, objectives=False)
-    changed = changed.model_copy(
-        update={
-            "objectives": objectives,
-            "components": changed.components.model_copy(update={"target": target}),
-            "target_value": op.number,
-        }
-    )
-    return changed, None
+    if goal.target_value is None or abs(goal.target_value - float(found.group(1))) > 1e-9:
+        goal = goal.model_copy(update={"target_value": float(found.group(1))})
+    new = float(op.number or 0)
+    if not 0 < new <= 100:
+        return goal, "a percent criterion is between 1% and 100%"
+    at = found.start(1), found.end(1)
+    return _restated(goal, lambda v: crit[: at[0]] + _fmt(min(v, 100), True) + crit[at[1] :], new, whole=True), None
 
 
-def _target(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
-    """'4 sentences': the number before the same noun in the goal changes; a criterion number moves the
-    objectives' steps with it, a number in the behavior changes everywhere."""
-    value, _, noun = op.value.partition(" ")
+def _kind(text: str) -> str:
+    """What a criterion counts: a proportion, a rate, a duration or a count."""
+    low = fold(text)
+    if "%" in low or _XY.search(low) or " percent" in low:
+        return "proportion"
+    if re.search(r"\bper\b", low):
+        return "rate"
+    if re.search(r"\b(?:minutes?|seconds?|hours?)\b", low):
+        return "duration"
+    return "count"
+
+
+def _expanded(noun: str) -> str:
+    aliases = {fold(str(k)): v for k, v in words()["unit_aliases"].items()}
+    return " ".join(aliases.get(fold(w), w) for w in noun.split())
+
+
+def _target(goal: Goal, op: EditOp, asked: bool = False) -> tuple[Goal, str | None]:
+    """'4 sentences': the number before the same noun in the goal changes; a number in the criterion moves the
+    objectives' steps with it, a number in the behavior changes everywhere. A target the criterion does not count
+    in its own words restates the criterion in the OT's words when both count the same kind of thing."""
+    crit = goal.components.criterion
     if " of " in op.value:
         x, _, rest = op.value.partition(" of ")
         y, _, noun = rest.partition(" ")
-        pattern = re.compile(r"\b(\d+) of (\d+)" + (rf"(?= {re.escape(noun.split()[0][:5])})" if noun else ""))
-        found = pattern.search(goal.components.criterion)
-        if not found:
-            return goal, "the goal's criterion has no 'x of y' to change"
-        crit = goal.components.criterion
-        new_crit = crit[: found.start()] + f"{x} of {y}" + crit[found.end() :]
-        objectives = _scaled_objectives(goal, float(found.group(1)), float(x), "")
-        changed = _swap(goal, crit, new_crit, objectives=False)
-        return changed.model_copy(update={"objectives": objectives, "target_value": float(x)}), None
+        found = _XY.search(crit)
+        if found and (not noun or int(found.group(2)) == int(y) or noun.split()[0][:5] in fold(crit)):
+            goal = goal.model_copy(update={"target_value": float(found.group(1))})
+            head, tail = crit[: found.start()], crit[found.end() :]
+            if noun and noun.split()[0][:5] not in fold(tail):
+                tail = f" {noun}" + re.sub(r"^\s*[a-z' -]+?(?=,| with| as| in | on |$)", "", tail)
+            whole = lambda v: head + f"{max(0, min(int(y), round(v)))} of {y}" + tail  # noqa: E731
+            return _restated(goal, whole, float(x), whole=True), None
+        return _restate(goal, float(x), f"{x} of {y}" + (f" {noun}" if noun else ""), "proportion", asked or op.named)
+    value, _, noun = op.value.partition(" ")
+    noun = _expanded(noun)
+    value, noun = _in_goal_units(goal, value, noun)
     stem = fold(noun.split()[0]).rstrip("s")[:6] if noun else ""
     if not stem:
         return goal, "the message gives a number without saying what it counts"
-    pattern = re.compile(rf"\b(\d+(?:\.\d+)?)\s+{re.escape(stem)}\w*", re.I)
+    pattern = re.compile(rf"\b(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?{re.escape(stem)}\w*", re.I)
     for part in ("criterion", "behavior", "condition"):
         text = getattr(goal.components, part)
         found = pattern.search(text or "")
         if not found:
             continue
-        new_text = text[: found.start(1)] + value + text[found.end(1) :]
         if part == "criterion":
-            changed = _swap(goal, text, new_text, objectives=False)
-            objectives = _scaled_objectives(goal, float(found.group(1)), float(value), "")
-            return changed.model_copy(update={"objectives": objectives, "target_value": float(value)}), None
-        return _swap(goal, text, new_text), None
-    return goal, f"the goal does not count {noun}; its criterion is '{goal.components.criterion}'"
+            goal = goal.model_copy(update={"target_value": float(found.group(1))})
+            a, b = found.start(1), found.end(1)
+            return _restated(goal, lambda v, t=text, a=a, b=b: t[:a] + _fmt(v) + t[b:], float(value)), None
+        return _swap(goal, text, text[: found.start(1)] + value + text[found.end(1) :]), None
+    return _restate(goal, float(value), f"{value} {noun}", _kind(noun), asked or op.named)
+
+
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def _in_goal_units(goal: Goal, value: str, noun: str) -> tuple[str, str]:
+    """A duration in the unit the goal's criterion counts ('2 minutes' for a goal in seconds -> '120 seconds')."""
+    unit = fold(noun.split()[0]).rstrip("s") if noun else ""
+    crit = fold(goal.components.criterion)
+    if unit not in _SECONDS or re.search(rf"\b{unit}s?\b", crit):
+        return value, noun
+    for other, size in _SECONDS.items():
+        if other != unit and re.search(rf"\d\s+{other}s?\b", crit):
+            converted = float(value) * _SECONDS[unit] / size
+            return _fmt(converted), f"{other}s" if converted != 1 else other
+    return value, noun
+
+
+def _restate(goal: Goal, number: float, phrase: str, kind: str, asked: bool) -> tuple[Goal, str | None]:
+    """The criterion in the OT's words ('6 of 8 steps', '25 words per minute') after the goal's own lead words
+    ('for at least', 'at a rate of at least'), when the old criterion counts the same kind of thing or the new
+    unit is one the goal already names."""
+    crit = goal.components.criterion
+    noun = re.sub(r"^[\d.]+(?: of \d+)?\s*", "", phrase)
+    parts = " ".join(v for k, v in goal.components.model_dump().items() if v and k != "baseline")
+    named = bool(noun) and noun.split()[0][:5].lower() in fold(parts)
+    if not asked and not named:
+        return goal, f"the goal does not count {noun or 'that'}; its criterion is '{crit}'"
+    if not crit or (_kind(crit) != kind and not named):
+        return goal, f"the goal's criterion ('{crit}') does not count {noun or 'that'}; say the change in its terms"
+    at = _number_in(crit, goal.target_value)
+    if at is None:
+        return goal, f"the goal's criterion ('{crit}') has no number to change"
+    lead = crit[: at.start()].rstrip()
+    if kind == "proportion" and " of " in phrase:
+        y = phrase.split(" of ")[1].split()[0]
+        writer = lambda v: f"{lead} {max(1, min(int(y), round(v)))} of {y} {noun}".strip()  # noqa: E731
+        return _restated(goal, writer, number, whole=True), None
+    return _restated(goal, lambda v: f"{lead} {_fmt(v)} {noun}".strip(), number), None
 
 
 def _own_prompting(goal: Goal) -> str | None:
@@ -536,9 +653,14 @@ def _own_prompting(goal: Goal) -> str | None:
 
 def _prompting(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     old = _own_prompting(goal)
+    if op.value.startswith("level:"):
+        from assistant.faithful import prompt_phrase
+
+        op = op._replace(value=prompt_phrase(goal.case or Case(), op.value.split(":", 1)[1]))
     if not old:
         return goal, "I could not find the goal's prompt level in its text"
-    new = op.value if op.value.lower().startswith(("with", "independ", "without")) else f"with {op.value}"
+    keeps = ("with", "independ", "without", "after", "given", "using", "when", "if")
+    new = op.value if op.value.lower().startswith(keeps) else f"with {op.value}"
     if fold(new) == fold(old):
         return goal, f"the goal already says '{old}'"
     changed = _swap(goal, old, new, objectives=False)
@@ -602,7 +724,11 @@ def merged_case(case: Case, message_case: Case, ops: list[EditOp]) -> Case:
     fields = {o.field for o in ops}
     for op in ops:
         if op.field == "grade":
-            update.update(grade=op.value, grade_band=grade_band(op.value, None), age=None)
+            update.update(grade=op.value, grade_band=grade_band(op.value, update.get("age")))
+            update.setdefault("age", None)
+        if op.field == "age":
+            age = int(op.number or 0)
+            update.update(age=age, grade_band=grade_band(case.grade if age < 18 else "18-21", age))
         if op.field == "facts" and op.value == "support":
             update["support"] = message_case.support
         if op.field == "facts" and op.value == "communication":
@@ -624,7 +750,7 @@ def apply_edits(goal: Goal, ops: list[EditOp], services: Any, message_case: Case
     from assistant.goals import check_goal, draft_goal
 
     outcome = EditOutcome(goal=goal, case=goal.case)
-    facts = [o for o in ops if o.field in ("grade", "facts")]
+    facts = [o for o in ops if o.field in ("grade", "age", "facts")]
     current = goal
     if facts and goal.case is not None:
         case = merged_case(goal.case, message_case, ops)
@@ -633,6 +759,9 @@ def apply_edits(goal: Goal, ops: list[EditOp], services: Any, message_case: Case
             if op.field == "grade":
                 before = grade_phrase(goal.case.grade, goal.case.age) or "not given"
                 outcome.changes.append(describe("grade", before, grade_phrase(op.value) or op.value))
+            elif op.field == "age":
+                before = f"{goal.case.age} years old" if goal.case.age is not None else "not given"
+                outcome.changes.append(describe("age", before, f"{op.value} years old"))
             else:
                 before = _fact_text(goal.case, op.value)
                 outcome.changes.append(describe(_FACT_NAMES[op.value], before, _fact_text(case, op.value)))
@@ -648,7 +777,7 @@ def apply_edits(goal: Goal, ops: list[EditOp], services: Any, message_case: Case
             outcome.failed.append(f"{op.field}: {why}")
             continue
         if changed.goal_text == before_text and op.field != "accommodation":
-            outcome.failed.append(f"{op.field}: the goal already reads that way")
+            outcome.failed.append(f"{op.field}: the goal already says {op.value}")
             continue
         outcome.changes.append(_change_line(op, current, changed))
         current = changed

@@ -14,10 +14,33 @@ from typing import Any
 from assistant import router
 from assistant.edits import is_change, wants_another, wants_options
 from assistant.lexicon import DATA, tokenize, vocabulary
+from assistant.scope import facet_lexicon
 
 INTENTS = ("goal", "scope", "procedure", "question", "plan", "review", "edit", "unclear")
 MODEL = DATA / "intent_model.json"
 _ROUTED = ("goal", "scope", "plan", "review", "question")
+# Scope-question facets (assistant/data/scope_words.yaml) that mark a professional or procedure question.
+_FACETS = (
+    "team_words",
+    "decide_ask",
+    "verdict_ask",
+    "general_ask",
+    "change",
+    "alone",
+    "discontinue",
+    "evaluation",
+    "refusal",
+    "summer",
+    "outside_rx",
+    "private_school",
+    "asker_principal",
+    "asker_parent",
+    "consult_ask",
+    "health",
+    "clinical",
+    "billing",
+    "home",
+)
 
 
 def intent_features(text: str) -> list[float]:
@@ -47,6 +70,7 @@ def intent_features(text: str) -> list[float]:
         known,
         min(1.0, math.log1p(len(words)) / 4),
         1.0 if len(words) <= 2 else 0.0,
+        *(1.0 if facet_lexicon(name).find(tokens) else 0.0 for name in _FACETS),
     ]
 
 
@@ -66,19 +90,24 @@ def intent_vector(text: str, embedder: Any) -> Any:
     return np.asarray([*embedder.embed_query(" ".join(text.split())), *intent_features(text)], dtype=float)
 
 
-def classify(text: str, embedder: Any = None) -> tuple[str, float]:
-    """(intent, its probability). The router alone (probability 1.0) without a model or an embedder."""
+def ranked(text: str, embedder: Any = None) -> list[tuple[str, float]]:
+    """Every intent with its probability, best first. The router alone (probability 1.0) without a model or an
+    embedder."""
     model = _model()
     if model is None or embedder is None:
-        return router.route(text), 1.0
+        return [(router.route(text), 1.0)]
     import numpy as np
 
     weights, bias = model
     vector = intent_vector(text, embedder)
     if vector.shape[0] != weights.shape[0]:
-        return router.route(text), 1.0
+        return [(router.route(text), 1.0)]
     logits = vector @ weights + bias
     p = np.exp(logits - logits.max())
     p /= p.sum()
-    best = int(p.argmax())
-    return INTENTS[best], round(float(p[best]), 3)
+    return [(INTENTS[i], round(float(p[i]), 3)) for i in np.argsort(-p)]
+
+
+def classify(text: str, embedder: Any = None) -> tuple[str, float]:
+    """(intent, its probability)."""
+    return ranked(text, embedder)[0]

@@ -123,6 +123,18 @@ class HybridSearcher:
             raise IndexUnavailable(f"the index could not be searched ({reason}); restart the app to rebuild") from None
         return list(result["ids"][0])
 
+    def nearest_distance(self, query: str) -> float:
+        """The cosine distance from the query to the nearest chunk of the library (0 same, 1 unrelated, up to 2)."""
+        if not self.ids:
+            return 2.0
+        vector = self.embedder.embed_query(" ".join(query.split()))
+        try:
+            result = self.collection.query(query_embeddings=[vector], n_results=1, include=["distances"])
+        except Exception as exc:  # server gone, folder removed under us: chromadb raises many types
+            reason = one_line(exc, 160)
+            raise IndexUnavailable(f"the index could not be searched ({reason}); restart the app to rebuild") from None
+        return float(result["distances"][0][0])
+
     def sparse_ids(self, query: str, filters: SearchFilters, n: int = CANDIDATES) -> list[str]:
         tokens = tokenize(query)
         if not tokens or not self.ids:

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--rounds", type=int, default=3, help="passes over the query set")
     bench.add_argument("--quick", action="store_true", help="CI mode: 1 round, scale curve to 10x; never fails on time")
     sub.add_parser("fit-kind", help="fit the scope question-kind model on the dev questions (writes assistant/data)")
+    conv = sub.add_parser("conversation", help="score the chat turn by turn on scripted conversations and utterances")
+    conv.add_argument("sets", nargs="*", help="set names or folders (default: dev blind)")
+    conv.add_argument("--show", action="store_true", help="list every miss")
     sub.add_parser("fit-intent", help="fit the chat's intent model on the dev utterances (writes assistant/data)")
     scope = sub.add_parser("scope", help="score scope and procedure answers on the labeled question sets")
     scope.add_argument("sets", nargs="*", help="set names (default: cases holdout dev blind)")
@@ -49,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
             from evals.fit_kind import main as fit_kind
 
             fit_kind()
+            return 0
+        if args.command == "conversation":
+            from evals.conversation import main as conversation_main
+
+            conversation_main(args.sets or ["dev", "blind"], show=args.show)
             return 0
         if args.command == "fit-intent":
             from evals.fit_intent import main as fit_intent

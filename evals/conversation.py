@@ -57,8 +57,12 @@ def _read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "ten": "10"}
+
+
 def _words(text: str) -> list[str]:
-    return [t.low for t in tokenize(fold(text).replace("out of", "of").replace("/", " of ")) if t.kind != "p"]
+    tokens = tokenize(fold(text).replace("out of", "of").replace("/", " of "))
+    return [NUMBER_WORDS.get(t.low, t.low) for t in tokens if t.kind != "p"]
 
 
 def shows(value: str, text: str) -> bool:
@@ -72,6 +76,17 @@ def shows(value: str, text: str) -> bool:
     stems = {w[:5] for w in have}
     hits = sum(1 for w in content if w[:5] in stems)
     return hits >= (len(content) + 1) // 2
+
+
+def _same_share(value: str, criterion: str) -> bool:
+    """Does a criterion of 'x of y' state the percent asked (or, counting errors, its complement)?"""
+    pct = re.search(r"(\d+)\s*%", value)
+    xy = re.search(r"\b(\d+) (?:out )?of (\d+)\b", criterion)
+    if not pct or not xy or not int(xy.group(2)):
+        return False
+    share = 100 * int(xy.group(1)) / int(xy.group(2))
+    errors = re.search(r"\b(?:no more than|fewer than|at most|up to)\s+\d+ (?:out )?of", criterion)
+    return abs((100 - share if errors else share) - int(pct.group(1))) < 10
 
 
 def _goal(state: ChatState) -> Any:
@@ -105,6 +120,8 @@ def change_applied(change: dict, before: ChatState, after: ChatState, reply: Any
         return case_ok and old is not None and (new.goal_text != old.goal_text or after.case != before.case)
     if old is None:
         return False
+    if kind == "criterion" and _same_share(value, new.components.criterion):
+        return True  # 80% asked of a goal that counts "4 of 5" (or "no more than 1 of 5" errors)
     already = shows(value, old.goal_text + " " + " ".join(old.notes))  # asked for what the goal already says
     return (new.goal_text != old.goal_text or already or kind == "accommodation") and shows(value, text)
 
@@ -175,9 +192,10 @@ def run_utterances(path: Path, services: Any, name: str) -> Report:
 
 
 def evaluate(set_name: str, services: Any) -> list[Report]:
-    """dev: evals/conversation/dev*.jsonl; any other name: a folder with conversations.jsonl and utterances.jsonl."""
-    if set_name == "dev":
-        pairs = [(SETS / "dev.jsonl", "conversations"), (SETS / "dev_utterances.jsonl", "utterances")]
+    """dev, dev2: evals/conversation/NAME.jsonl and NAME_utterances.jsonl; any other name (blind) or path: a folder
+    with conversations.jsonl and utterances.jsonl."""
+    if (SETS / f"{set_name}.jsonl").is_file():  # dev, dev2: NAME.jsonl and NAME_utterances.jsonl
+        pairs = [(SETS / f"{set_name}.jsonl", "conversations"), (SETS / f"{set_name}_utterances.jsonl", "utterances")]
     else:
         folder = Path(set_name) if Path(set_name).is_dir() else SETS / set_name
         pairs = [(folder / "conversations.jsonl", "conversations"), (folder / "utterances.jsonl", "utterances")]

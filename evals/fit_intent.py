@@ -14,12 +14,13 @@ import yaml
 from assistant.intent import INTENTS, MODEL, intent_features
 
 ROOT = Path(__file__).resolve().parent
-DEV = (ROOT / "conversation" / "dev_utterances.jsonl", ROOT / "conversation" / "dev.jsonl")
+DEV_NAMES = ("dev", "dev2")  # evals/conversation/NAME.jsonl and NAME_utterances.jsonl; never blind/
 
 
 def examples() -> list[tuple[str, int]]:
     rows = [(c["input"], c["expected"]["intent"]) for c in yaml.safe_load((ROOT / "cases" / "router.yaml").read_text())]
-    for path in DEV:
+    paths = [ROOT / "conversation" / f"{n}{tail}.jsonl" for n in DEV_NAMES for tail in ("", "_utterances")]
+    for path in (p for p in paths if p.is_file()):
         rows += [(r["text"], r["intent"]) for r in map(json.loads, path.read_text().splitlines()) if r.get("text")]
     return [(text, INTENTS.index(label)) for text, label in rows]
 
