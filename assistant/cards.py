@@ -157,24 +157,32 @@ def scope_card(scope: dict) -> str:
 
 
 def plan_card(plan: SessionPlan | dict) -> str:
+    """The plan as an OT reads it: the timeline, then each part's steps, then data, carryover and materials."""
     plan = plan if isinstance(plan, SessionPlan) else SessionPlan.model_validate(plan)
     lines = [
-        f"### {plan.model} session, {plan.minutes} minutes",
+        f"### {plan.model} {'group ' if plan.group else ''}session, {plan.minutes} minutes",
         "",
         plan.rationale,
         "",
-        "| Minutes | Activity | Purpose | Easier | Harder |",
-        "|---|---|---|---|---|",
-        *(f"| {a.minutes} | {a.name} | {a.purpose} | {a.easier} | {a.harder} |" for a in plan.activities),
+        "| Minutes | Activity | Purpose |",
+        "|---|---|---|",
+        *(f"| {a.minutes} | {a.name} | {a.purpose} |" for a in plan.activities),
+    ]
+    for a in plan.activities:
+        who = f" ({', '.join(a.students)})" if plan.group and a.students else ""
+        lines += ["", f"**{a.minutes} min: {a.name}**{who}", *(f"- {step}" for step in a.steps)]
+        if a.easier or a.harder:
+            lines.append(f"- Easier: {a.easier} Harder: {a.harder}")
+    lines += [
         "",
         "**Data collection**",
         *(f"- {d}" for d in plan.data_collection),
         "",
         "**Carryover for the teacher**",
         *(f"- {c}" for c in plan.carryover),
-        "",
-        "**Materials:** " + ", ".join(plan.materials),
     ]
+    if plan.materials:
+        lines += ["", "**Materials:** " + ", ".join(plan.materials)]
     return "\n".join(lines)
 
 

@@ -211,6 +211,8 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
         accommodation = None  # "use art center instead": a setting, not a tool
     if phrase and not accommodation:
         ops.append(EditOp("setting", phrase))
+    if accommodation and name and not message_case.tools:
+        accommodation = None  # "use Nora's brother Eli instead": a name, not a tool
     for fact in ("communication", "baselines"):
         if getattr(message_case, fact) and fact not in {o.field for o in ops}:
             if fact == "baselines" and not re.search(r"\bbaseline|\bcurrently|\bright now|\bnow\b", text, re.I):

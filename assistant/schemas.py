@@ -217,8 +217,10 @@ class PlannedActivity(BaseModel):
     harder: str
     phase: str
     steps: list[str] = Field(default_factory=list)
-    source_id: str = Field(description="The activity-bank entry it comes from.")
+    source_id: str = Field(description="The activity-bank entry it comes from ('' for the OT's own part).")
     classroom_routine: str | None = None
+    students: list[str] = Field(default_factory=list, description="Who takes part (CONTRACT.md groups).")
+    with_adults: bool = Field(False, description="The OT works with the adults here, not with the student.")
 
 
 class SessionPlan(BaseModel):
@@ -234,6 +236,7 @@ class SessionPlan(BaseModel):
     rationale: str = ""
     domains: list[str] = Field(default_factory=list)
     interests: list[str] = Field(default_factory=list)
+    group: bool = Field(False, description="A group of students, each with their own goal.")
 
 
 class ServiceAdvice(BaseModel):

@@ -1,16 +1,28 @@
-"""Session plans and service-model advice, built from the activity bank around the student's goals."""
+"""Session plans and service-model advice, built around each goal's own task.
+
+Every plan starts from the goals: each goal is read once into its task (what the student will do, where, to
+what criterion and mastery, with which prompts). The core of the session is that task as the goal states it;
+activity-bank entries are chosen by their fit to the task and its routine, for the preparatory work and the
+adaptations. The service model shapes the session (DOMAIN.md): push-in works inside the class routine with no
+drills in front of peers; pull-out practises, then does the real task and plans the way back to class; consult
+is the OT's time with the adults (review data, model, coach, set up, write the carryover); a group shares one
+activity in which each student works on their own target, with data for each. Minutes add up exactly.
+"""
 
 import re
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from assistant.case import read_case, routine_label
 from assistant.corpus import Activity
 from assistant.domains import classify_domain
 from assistant.errors import InputError
 from assistant.goal_parts import extract_parts
 from assistant.handouts import strategy_sentences
 from assistant.inputs import clean_text
-from assistant.lexicon import lexicon, tokenize
-from assistant.schemas import Citation, PlannedActivity, SearchFilters, ServiceAdvice, SessionPlan
+from assistant.lexicon import DATA, Lexicon, common_words, fold, lexicon, load_words, tokenize
+from assistant.schemas import Case, Citation, PlannedActivity, SearchFilters, ServiceAdvice, SessionPlan
 from assistant.vocab import GRADE_BANDS
 
 MODELS = ("push-in", "pull-out", "consult")
@@ -21,89 +33,334 @@ PULL_OUT_REASON = (
 )
 
 
-def _themes(interests: str | None) -> list[tuple[str, str]]:
-    """(theme, the student's own words) pairs; an interest outside the theme list keeps its words, theme ''."""
-    text = " ".join((interests or "").split())[:80]
-    tokens = tokenize(text)
-    pairs = []
-    for match in lexicon("themes").find(tokens):
-        if match.label not in [t for t, _ in pairs]:
-            pairs.append((match.label, text[tokens[match.start].start : tokens[match.end - 1].end].lower()))
-    return pairs or ([("", text)] if text else [])
+@cache
+def plan_words() -> dict:
+    return load_words(DATA / "plan_words.yaml")
 
 
-def _budget(minutes: int, goals: int) -> tuple[int, list[int], int]:
-    """(preparatory, core minutes per goal, wrap-up): about 20% / 65% / 15%, adding up exactly."""
-    prep = max(2, round(minutes * 0.2))
-    wrap = max(2, round(minutes * 0.15))
-    core = minutes - prep - wrap
-    share = [core // goals + (1 if i < core % goals else 0) for i in range(goals)]
-    return prep, share, wrap
+@cache
+def _lex(key: str) -> Lexicon:
+    entry = plan_words()[key]
+    return Lexicon(entry if isinstance(entry, dict) else {key: entry})
+
+
+# --- reading a goal into its task ----------------------------------------------------------------------------
+
+_BASELINE = re.compile(r"\(\s*baseline[^)]{0,600}\)|\bBaseline:[^\n]{0,600}$", re.I)
+_WILL = re.compile(r"\b([A-Z][\w'-]{1,30}|[Tt]he student)\s+will\s+")
+_TIMEFRAME = re.compile(
+    r"^(?:by|within|in|at the end of|over|before|during the next|after)\b[^,]{0,80}?"
+    r"(?:review|year|weeks?|months?|semester|quarter|june|may|date|\d{4}|period)\b[^,]{0,20},\s*",
+    re.I,
+)
+_TASK_END = re.compile(
+    r",\s|\s(?:with at least|with no more than|with fewer than|with an accuracy|with \d|at least|no more than|"
+    r"within \d|in \d+ (?:out )?of|on \d+ (?:out )?of|for \d+ (?:out )?of|for at least|across \d|at a rate|"
+    r"as measured|measured by|independently|at \d|on \d+ consecutive|in under \d|"
+    r"for \d+ (?:minutes?|seconds?)|in \d+ (?:minutes?|seconds?)|\()",
+    re.I,
+)
+_CRITERION = re.compile(
+    r"(?:with at least|at least|with no more than|no more than|with fewer than|within \d|at a rate of|for at least|"
+    r"with \d+%|\d+ (?:out )?of \d+|\d+%)[^,.;(]{0,120}",
+    re.I,
+)
+_MASTERY = re.compile(
+    r"\b(?:in|on|across|for|over)\s+\d+\s+(?:out\s+)?(?:of\s+\d+\s+)?(?:consecutive\s+)?[a-z][a-z -]{2,40}", re.I
+)
+_MEASURED = re.compile(r"(?:as\s+)?measured\s+by\s+([^.(;]{3,160})", re.I)
+
+
+@dataclass(frozen=True)
+class GoalTask:
+    """One goal read once: who, where, the task as written, its criterion, mastery, measurement and prompts."""
+
+    index: int
+    student: str
+    text: str
+    condition: str
+    task: str
+    criterion: str | None
+    mastery: str | None
+    measurement: str | None
+    prompting: str | None
+    case: Case
+    domain: str
+
+    @property
+    def routine(self) -> str:
+        """Where the task happens, in words: the condition's place, else the routine read, else 'class'."""
+        label = routine_label(self.case.routine)
+        place = re.match(r"(?:during|at|in|on|when|while|after|before)\b[^,]{2,80}", self.condition or "", re.I)
+        return place.group(0) if place else (f"during {label}" if label else "in class")
+
+
+_PROMPT_WORD = re.compile(r"prompt|cue|remind|assist|independ|model|gestur|physical|hand.over.hand|help", re.I)
+_MASTERY_STOP = re.compile(r"\s(?:in|on|at|during|with|as|measured|by|per|and|when|while|using|given|from)\b.*$", re.I)
+
+
+def _trim_mastery(text: str) -> str:
+    """'in 4 of 5 trials in PE' -> 'in 4 of 5 trials'; 'on 4 of 5 days across 3 consecutive weeks' stays."""
+    head = re.match(r"(?:in|on|across|for|over)\s+", text, re.I)
+    lead, rest = (head.group(0), text[head.end() :]) if head else ("", text)
+    return (lead + _MASTERY_STOP.sub("", rest)).strip()
+
+
+def _query(task: str, condition: str, case: Case) -> str:
+    """The one search text for a goal (its task, where it happens, its skill): embedded once, used for the domain
+    and for the activity ranking."""
+    return " ".join(f"{task} {condition} {case.skill or ''}".split())
+
+
+def read_goal(index: int, goal: str, student: str | None, services: Any) -> GoalTask:
+    text = " ".join(goal.split())
+    bare = _BASELINE.sub("", text).strip()
+    will = _WILL.search(bare)
+    name = student or (will.group(1) if will and will.group(1).lower() != "the student" else None) or "the student"
+    before, after = (bare[: will.start()], bare[will.end() :]) if will else ("", bare)
+    condition = _TIMEFRAME.sub("", before.strip()).strip(" ,;")
+    end = _TASK_END.search(after)
+    task = " ".join((after[: end.start()] if end else after).split()[:22]).strip(" ,;.")
+    rest = after[len(task) :] if task else after
+    criterion = _CRITERION.search(rest)
+    mastery_at = [m for m in _MASTERY.finditer(rest) if not re.search(r"\bsteps?\b|\binch|%", m.group(0))]
+    mastery = [m.group(0).strip() for m in mastery_at]
+    crit = criterion.group(0) if criterion else None
+    if criterion and mastery_at:
+        last = mastery_at[-1]
+        if last.start() <= criterion.start():
+            crit = None  # the only number is the mastery rule ("on 4 of 5 days"): the task itself is the criterion
+        elif last.start() < criterion.end():
+            crit = rest[criterion.start() : last.start()]
+    measured = _MEASURED.search(bare)
+    parts = extract_parts(text)
+    case = read_case(text)
+    task = task or "the task the goal names"
+    domain = classify_domain(_query(task, condition, case), services.searcher)[0]
+    return GoalTask(
+        index=index,
+        student=name,
+        text=text,
+        condition=condition,
+        task=task,
+        criterion=re.sub(r"^with\s+", "", crit.strip(" ,;")) if crit and crit.strip(" ,;") else None,
+        mastery=_trim_mastery(mastery[-1]) if mastery else parts.mastery,
+        measurement=measured.group(1).strip(" ,") if measured else None,
+        prompting=parts.prompting if parts.prompting and _PROMPT_WORD.search(parts.prompting) else None,
+        case=case,
+        domain=domain,
+    )
+
+
+def _occasion(mastery: str | None) -> str:
+    """'in 4 of 5 weekly work samples' -> 'work sample'; 'on 4 of 5 school days' -> 'school day'."""
+    if not mastery:
+        return "attempt"
+    noun = re.sub(r"^.*?\d+\s+(?:out\s+)?(?:of\s+\d+\s+)?(?:consecutive\s+)?(?:weekly\s+|daily\s+)?", "", mastery)
+    noun = re.split(r"\s(?:across|for|over|with)\s", noun)[0].strip()
+    words = noun.split()
+    if not words:
+        return "attempt"
+    last = words[-1]
+    if last.endswith("ies"):
+        singular = last[:-3] + "y"
+    elif last.endswith(("sses", "ches", "shes", "xes")):
+        singular = last[:-2]
+    else:
+        singular = last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+    return " ".join([*words[:-1], singular])
+
+
+# --- interests ------------------------------------------------------------------------------------------------
+
+
+def _interests(interests: str | None, students: list[str]) -> dict[str, str]:
+    """The interest for each student ('Ava: unicorns; Noah: trucks'), or one for everyone under ''."""
+    text = " ".join((interests or "").split())[:200]
+    if not text:
+        return {}
+    out: dict[str, str] = {}
+    for part in re.split(r"[;|]", text):
+        name, colon, value = part.partition(":")
+        if colon and fold(name.strip()) in {fold(s) for s in students}:
+            key = next(s for s in students if fold(s) == fold(name.strip()))
+            out[key] = value.strip(" ,.")
+        elif part.strip():
+            out.setdefault("", part.strip(" ,."))
+    return out
+
+
+def _theme_of(words: str) -> str | None:
+    tokens = tokenize(words)
+    found = lexicon("themes").find(tokens)
+    return found[0].label if found else None
+
+
+# --- choosing bank activities ---------------------------------------------------------------------------------
+
+
+def _stems(text: str) -> set[str]:
+    """The content words of a text by their first five letters (common and generic words left out)."""
+    generic = _generic()
+    return {
+        t.low[:5]
+        for t in tokenize(text)
+        if t.kind == "w" and len(t.low) > 3 and t.low not in common_words() and t.low not in generic
+    }
+
+
+@cache
+def _generic() -> frozenset[str]:
+    return frozenset(fold(str(w)) for w in plan_words()["generic_words"])
 
 
 class _Picker:
-    """Chooses activities for one plan: one search per (goal, domain), no activity twice."""
+    """Bank activities ranked by their fit to a goal's task and routine; no activity twice in one plan."""
 
-    def __init__(self, services: Any, model: str, grade: str | None, themes: list[tuple[str, str]]) -> None:
-        self.services, self.model, self.grade, self.themes = services, model, grade, themes
+    def __init__(self, services: Any, model: str, grade: str | None) -> None:
+        self.services, self.model, self.grade = services, model, grade
         self.by_id = {a.id: a for a in services.corpus.activities}
         self.used: set[str] = set()
-        self.cache: dict[tuple[str, str], list[Activity]] = {}
+        self._ranked: dict[int, list[Activity]] = {}
 
-    def ranked(self, text: str, domain: str) -> list[Activity]:
-        if (text, domain) not in self.cache:
-            filters = SearchFilters(kind="activity", domain=domain, grade_band=self.grade)
-            found = [p.source_id for p in self.services.searcher.search(text, k=25, filters=filters)]
-            found = [i for i in found if i in self.by_id]
-            rest = [a.id for a in self.services.corpus.activities if domain in a.domains and a.id not in set(found)]
-            self.cache[(text, domain)] = [self.by_id[i] for i in found + rest]
-        return self.cache[(text, domain)]
+    def ranked(self, goal: GoalTask) -> list[Activity]:
+        """By retrieval on the task and its routine; the goal's domain and a matching classroom routine first
+        (searched once per goal)."""
+        if goal.index not in self._ranked:
+            self._ranked[goal.index] = self._rank(goal)
+        return self._ranked[goal.index]
 
-    def fits(self, activity: Activity, phase: str) -> bool:
-        return (
-            activity.phase == phase
-            and activity.setting in _SETTINGS[self.model]
-            and activity.id not in self.used
-            and (self.grade is None or self.grade in activity.grade_bands)
-        )
+    def _rank(self, goal: GoalTask) -> list[Activity]:
+        query = _query(goal.task, goal.condition, goal.case)
+        band = self.grade or goal.case.grade_band
+        hits = self.services.searcher.search(query, k=30, filters=SearchFilters(kind="activity", grade_band=band))
+        found = [self.by_id[p.source_id] for p in hits if p.source_id in self.by_id]
+        routine_words = {t.low for t in tokenize(goal.routine) if len(t.low) > 3}
 
-    def pick(self, text: str, domains: list[str], phase: str) -> Activity:
-        """The nearest fitting activity, preferring one that adapts to the student's interests."""
-        wanted = {t for t, _ in self.themes if t}
-        for domain in domains:
-            fits = [a for a in self.ranked(text, domain) if self.fits(a, phase)]
-            if self.model == "push-in" and phase == "core":
-                fits = [a for a in fits if a.classroom_routine] or fits
-            if fits:
-                chosen = next((a for a in fits[:6] if wanted & set(a.themes)), fits[0])
-                self.used.add(chosen.id)
-                return chosen
-        pool = [
-            a
-            for a in self.services.corpus.activities
-            if a.phase == phase and a.id not in self.used and a.setting in _SETTINGS[self.model]
+        def score(pair: tuple[int, Activity]) -> float:
+            rank, activity = pair
+            fit = 1.0 / (rank + 3)
+            if goal.domain in activity.domains:
+                fit += 0.25
+            if activity.classroom_routine and routine_words & {t.low for t in tokenize(activity.classroom_routine)}:
+                fit += 0.15
+            return fit
+
+        return [a for _, a in sorted(enumerate(found), key=score, reverse=True)]
+
+    def pick(self, goal: GoalTask, phase: str, top: int = 12) -> Activity | None:
+        """The best fitting unused activity of the phase among the nearest `top` that shares the task's own words
+        (a pencil-grasp goal gets no scissors craft); None when none fits."""
+        stems = _stems(f"{goal.task} {goal.case.skill or ''}")
+        for activity in self.ranked(goal)[:top]:
+            about = _stems(" ".join([activity.name, *activity.skills, *activity.concerns]))
+            if (
+                stems & about
+                and activity.phase == phase
+                and activity.setting in _SETTINGS[self.model]
+                and activity.id not in self.used
+                and (self.grade is None or self.grade in activity.grade_bands)
+            ):
+                self.used.add(activity.id)
+                return activity
+        return None
+
+
+# --- the plan's parts -----------------------------------------------------------------------------------------
+
+
+def _interest_step(goal: GoalTask, interest: str | None) -> list[str]:
+    if not interest:
+        return []
+    template = plan_words()["interest_in_task"].get(goal.domain)
+    return [template.replace("{interest}", interest)] if template else [f"Use {interest} in the materials."]
+
+
+def _adult(goal: GoalTask) -> str:
+    text = fold(f"{goal.routine} {goal.condition}")
+    for adult, words in plan_words()["adults"].items():
+        if any(re.search(rf"\b{re.escape(fold(w))}\b", text) for w in words):
+            return adult
+    return "the classroom teacher"
+
+
+def _criterion_words(goal: GoalTask) -> str:
+    return goal.criterion or f"the task as the goal states it ({goal.task})"
+
+
+def _in(where: str) -> str:
+    """'during journal writing' stays; a bare place gets 'in'."""
+    return where if re.match(r"(?:during|at|in|on|when|while|after|before)\b", where, re.I) else f"in {where}"
+
+
+def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, interest: str | None) -> PlannedActivity:
+    """The goal's own task, as the goal states it, in the model's form."""
+    who, task, where = goal.student, goal.task, goal.routine
+    adult = _adult(goal)
+    adapt = bank.easier if bank else "Cut the task to its first step and add one step at a time."
+    prompts = f" ({goal.prompting})" if goal.prompting else ""
+    if model == "push-in":
+        steps = [
+            f"Be there {_in(where)} as it happens; {who} does the task alongside the others: {task}.",
+            f"Adapt in place, not apart: {adapt}",
+            f"Coach {adult} on the prompt level the goal allows{prompts}, then step back.",
+            f"Score each try: {_criterion_words(goal)}.",
         ]
-        if not pool:
-            raise InputError(f"the activity bank has no {phase} activity for a {self.model} session")
-        self.used.add(pool[0].id)
-        return pool[0]
-
-
-def _planned(
-    activity: Activity, minutes: int, goal_ref: int, purpose: str, model: str, themes: list[tuple[str, str]]
-) -> PlannedActivity:
-    theme = next(((t, w) for t, w in themes if t and t in activity.themes), themes[0] if themes else None)
-    name, steps = activity.name, list(activity.steps)
-    if theme and activity.theme_hint:
-        steps.append(activity.theme_hint.replace("{theme}", theme[1]))
-        name = f"{activity.name} ({theme[1]} theme)"
-    if model == "consult":
-        steps = [f"Model for the teacher or aide, then coach them: {s}" for s in steps[:3]]
+        name = f"{_cap(task)} {_in(where)}"
+        purpose = f"Embedded practice of goal {goal.index + 1} in the real routine, with the class."
+    elif model == "consult":
+        steps = [
+            f"Watch {adult} run the routine {_in(where)} with {who}; note where the task breaks down: {task}.",
+            f"Model the strategy for {adult} once: {adapt}",
+            f"Coach {adult} while they prompt{prompts} and fade; agree what counts toward {_criterion_words(goal)}.",
+        ]
+        name = f"Model and coach {adult}: {task}"
+        purpose = f"{adult.capitalize()} learns to run goal {goal.index + 1} every day, not only when the OT is there."
+    else:
+        steps = [
+            f"Set it up as the goal states it: {goal.condition or where}.",
+            f"{_cap(who)} does the real task: {task}.",
+            f"Score it as the goal does: {_criterion_words(goal)}; note every prompt given{prompts}.",
+            f"Plan the way back: agree with {adult} when {who} does it {_in(where)} this week.",
+        ]
+        name = f"The real task: {task}"
+        purpose = f"Goal {goal.index + 1} as written, then its way back to class ({_in(where)})."
+    liked = _interest_step(goal, interest)
+    if model == "consult":  # the OT's time is with the adults: the interest is theirs to use
+        liked = [f"Show {adult} how to use the interest: {step[:1].lower()}{step[1:]}" for step in liked]
+    steps[1:1] = liked
     return PlannedActivity(
         name=name,
         minutes=minutes,
         purpose=purpose,
-        goal_ref=goal_ref,
+        goal_ref=goal.index,
+        materials=list(bank.materials) if bank else [],
+        easier=bank.easier if bank else "Do only the first step, with a model.",
+        harder=bank.harder if bank else "Do the whole task with fewer prompts.",
+        phase="core",
+        steps=steps,
+        source_id=bank.id if bank else "",
+        classroom_routine=where,
+        students=[goal.student],
+        with_adults=model == "consult",
+    )
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _banked(activity: Activity, minutes: int, goal: GoalTask, purpose: str, interest: str | None) -> PlannedActivity:
+    steps = list(activity.steps)
+    name = activity.name
+    if interest and activity.theme_hint:
+        steps.append(activity.theme_hint.replace("{theme}", interest))
+        name = f"{activity.name} with {interest}"
+    return PlannedActivity(
+        name=name,
+        minutes=minutes,
+        purpose=purpose,
+        goal_ref=goal.index,
         materials=list(activity.materials),
         easier=activity.easier,
         harder=activity.harder,
@@ -111,68 +368,110 @@ def _planned(
         steps=steps,
         source_id=activity.id,
         classroom_routine=activity.classroom_routine,
+        students=[goal.student],
     )
 
 
-def _data_line(index: int, goal: str) -> str:
-    parts = extract_parts(goal)
-    criterion = parts.criterion or "the goal's criterion"
-    method = re.sub(r"^(?:as\s+)?measured\s+by\s+", "", parts.measurement or "a data sheet")
-    mastery = f"; mastery: {parts.mastery}" if parts.mastery else ""
-    return f"Goal {index + 1}: record {criterion} with {method}{mastery}."
+def _adult_part(
+    name: str,
+    minutes: int,
+    goal_ref: int,
+    purpose: str,
+    steps: list[str],
+    phase: str,
+    students: list[str],
+    source: str = "",
+) -> PlannedActivity:
+    return PlannedActivity(
+        name=name,
+        minutes=minutes,
+        purpose=purpose,
+        goal_ref=goal_ref,
+        materials=[],
+        easier="Keep to one goal and one strategy.",
+        harder="Add the next strategy once the first is used daily.",
+        phase=phase,
+        steps=steps,
+        source_id=source,
+        students=students,
+        with_adults=True,
+    )
 
 
-def _validate(goals: list[str], minutes: Any, model: str, grade: str | None) -> list[str]:
+def _split(total: int, shares: list[float]) -> list[int]:
+    """Whole minutes in the given proportions, adding up exactly to total (each at least 1)."""
+    raw = [total * s / sum(shares) for s in shares]
+    out = [max(1, int(r)) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - int(raw[i]), reverse=True)
+    i = 0
+    while sum(out) < total:
+        out[order[i % len(out)]] += 1
+        i += 1
+    while sum(out) > total:
+        j = max(range(len(out)), key=lambda k: out[k])
+        out[j] -= 1
+    return out
+
+
+_LEADING_PREP = re.compile(r"^(?:in|on|over|for)\s+")
+
+
+def _data_line(goal: GoalTask, label: str) -> str:
+    """The goal's data in plain words, from its own criterion, mastery and measurement."""
+    occasion = _occasion(goal.mastery)
+    start = f"{label}: after each {occasion}, record whether {goal.student}"
+    if goal.criterion:
+        line = f"{start} reached {goal.criterion}"
+    else:
+        line = f"{start} did the task as the goal states it ({goal.task})"
+    line += ", with the prompts given and the date"
+    if goal.mastery:
+        line += ". Mastery: " + _LEADING_PREP.sub("", goal.mastery)
+    if goal.measurement:
+        line += f". Record it on {goal.measurement}"
+    return line + "."
+
+
+def _validate(goals: list, minutes: Any, model: str, grade: str | None) -> list[tuple[str | None, str]]:
     if not isinstance(goals, list) or not goals:
         raise InputError("give at least one goal for the session")
     if len(goals) > 3:
-        raise InputError(f"a session plan takes 1 to 3 goals; {len(goals)} were given")
+        raise InputError(f"a session plan takes 1 to 3 goals (or a group of 2 to 3 students); {len(goals)} were given")
     if model not in MODELS:
         raise InputError(f"model must be one of {', '.join(MODELS)}, not '{model}'")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 10 <= minutes <= 120:
         raise InputError("minutes must be a whole number from 10 to 120")
     if grade is not None and grade not in GRADE_BANDS:
         raise InputError(f"grade must be a grade band ({', '.join(GRADE_BANDS)}), not '{grade}'")
-    return [clean_text(g, "goal", limit=5000) for g in goals]
+    out: list[tuple[str | None, str]] = []
+    for item in goals:
+        if isinstance(item, dict):
+            student = item.get("student")
+            if not isinstance(student, str) or not student.strip() or len(student) > 40:
+                raise InputError("each group goal needs a student's first name (up to 40 characters)")
+            out.append((" ".join(student.split()), clean_text(item.get("goal"), "goal", limit=5000)))
+        else:
+            out.append((None, clean_text(item, "goal", limit=5000)))
+    return out
 
 
 def plan_session(
-    goals: list[str], minutes: int, model: str, services: Any, interests: str | None = None, grade: str | None = None
+    goals: list, minutes: int, model: str, services: Any, interests: str | None = None, grade: str | None = None
 ) -> SessionPlan:
-    """A timed plan: preparation, the real task for each goal, then data and carryover; minutes add up."""
-    goals = _validate(goals, minutes, model, grade or None)
+    """A timed plan around each goal's own task, shaped by the service model; minutes add up exactly. Goals may be
+    texts, or {student, goal} objects for a group (CONTRACT.md groups)."""
+    items = _validate(goals, minutes, model, grade or None)
     grade = grade or None
-    themes = _themes(interests)
-    services.embedder.warm(goals)
-    domains = [classify_domain(g, services.searcher)[0] for g in goals]
-    prep, cores, wrap = _budget(minutes, len(goals))
-    picker = _Picker(services, model, grade, themes)
-    plan: list[PlannedActivity] = []
-    first = picker.pick(goals[0], domains, "preparatory")
-    plan.append(
-        _planned(
-            first, prep, 0, f"Warm-up that readies the body and attention for goal 1 ({domains[0]}).", model, themes
-        )
-    )
-    for i, (goal, domain, core_minutes) in enumerate(zip(goals, domains, cores, strict=True)):
-        activity = picker.pick(goal, [domain], "core")
-        where = f" during {activity.classroom_routine}" if model == "push-in" and activity.classroom_routine else ""
-        plan.append(
-            _planned(activity, core_minutes, i, f"The real school task{where}, practising goal {i + 1}.", model, themes)
-        )
-    closing = picker.pick(goals[0], domains, "wrap_up")
-    plan.append(
-        _planned(closing, wrap, 0, "Take data on each goal and agree the carryover with the teacher.", model, themes)
-    )
-    routines = [a.classroom_routine for a in plan if a.phase == "core" and a.classroom_routine]
-    rationale = {
-        "push-in": f"Push-in: practice happens inside {routines[0] if routines else 'the class routine'}, with "
-        "the teacher present, so the skill is learned where it is used.",
-        "pull-out": PULL_OUT_REASON,
-        "consult": "Consultation: the OT models and coaches the adults who run the routine every day.",
-    }[model]
-    carryover = [f"Goal {i + 1}: {services_strategy(services, d)}" for i, d in enumerate(domains)]
-    materials = sorted({m for a in plan for m in a.materials})
+    group = any(student for student, _ in items)
+    services.embedder.warm([g for _, g in items])
+    tasks = [read_goal(i, g, s, services) for i, (s, g) in enumerate(items)]
+    students = list(dict.fromkeys(t.student for t in tasks))
+    liked = _interests(interests, students)
+    picker = _Picker(services, model, grade)
+    if group and len(students) > 1:
+        activities = _group_plan(tasks, minutes, model, picker, liked)
+    else:
+        activities = _solo_plan(tasks, minutes, model, picker, liked)
     by_id = picker.by_id
     citations = [
         Citation(
@@ -180,19 +479,294 @@ def plan_session(
             title=f"Activity: {by_id[a.source_id].name}",
             excerpt=by_id[a.source_id].evidence[:280],
         )
-        for a in plan
+        for a in activities
+        if a.source_id in by_id
     ]
+    citations = list({c.source_id: c for c in citations}.values())
+    labels = [f"{t.student} (goal {t.index + 1})" if group else f"Goal {t.index + 1}" for t in tasks]
     return SessionPlan(
         model=model,
         minutes=minutes,
-        activities=plan,
-        data_collection=[_data_line(i, g) for i, g in enumerate(goals)],
-        carryover=carryover,
-        materials=materials,
+        activities=activities,
+        data_collection=[_data_line(t, label) for t, label in zip(tasks, labels, strict=True)],
+        carryover=[_carryover(t, services, label) for t, label in zip(tasks, labels, strict=True)],
+        materials=sorted({m for a in activities for m in a.materials}),
         citations=citations,
-        rationale=rationale,
-        domains=domains,
-        interests=[w for _, w in themes],
+        rationale=_rationale(tasks, model, group),
+        domains=[t.domain for t in tasks],
+        interests=list(liked.values()),
+        group=group and len(students) > 1,
+    )
+
+
+def _interest(liked: dict[str, str], goal: GoalTask) -> str | None:
+    return liked.get(goal.student) or liked.get("")
+
+
+def _solo_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker, liked: dict) -> list:
+    first = tasks[0]
+    out: list[PlannedActivity] = []
+    if model == "consult":
+        setup, coach, wrap = _split(minutes, [0.2, 0.6, 0.2])
+        out.append(
+            _adult_part(
+                f"Review the data with {_adult(first)}",
+                setup,
+                0,
+                "Start from what the data shows, goal by goal.",
+                [
+                    f"Look over the last data on each goal with {_adult(first)}: what works, where prompts are still "
+                    "needed.",
+                    "Agree on the one change to try this week.",
+                ],
+                "preparatory",
+                list(dict.fromkeys(t.student for t in tasks)),
+            )
+        )
+        for t, share in zip(tasks, _split(coach, [1.0] * len(tasks)), strict=True):
+            bank = picker.pick(t, "core") or picker.pick(t, "preparatory")
+            out.append(_own_task(t, "consult", share, bank, _interest(liked, t)))
+        out.append(
+            _adult_part(
+                "Set up and write the carryover plan",
+                wrap,
+                0,
+                "The adults leave with what to do until the next visit.",
+                [
+                    "Set up the materials or the space the strategy needs, where the routine happens.",
+                    "Write the carryover plan: when, who prompts, how to fade, what to record.",
+                    "Agree when the OT checks the data again.",
+                ],
+                "wrap_up",
+                list(dict.fromkeys(t.student for t in tasks)),
+            )
+        )
+        return out
+    if model == "push-in":
+        setup, core, wrap = _split(minutes, [0.1, 0.78, 0.12])
+        out.append(
+            _adult_part(
+                f"Set up with {_adult(first)} before the activity",
+                setup,
+                0,
+                "Agree the goal's target and prompts, and place the adapted materials, before the class begins.",
+                [
+                    f"Agree with {_adult(first)} what counts for each goal today and how much to prompt.",
+                    "Place the adapted materials where the student works, so nothing singles them out.",
+                ],
+                "preparatory",
+                list(dict.fromkeys(t.student for t in tasks)),
+            )
+        )
+        for t, share in zip(tasks, _split(core, [1.0] * len(tasks)), strict=True):
+            bank = picker.pick(t, "core")
+            out.append(_own_task(t, "push-in", share, bank, _interest(liked, t)))
+        out.append(
+            _adult_part(
+                "Data and a word with the teacher",
+                wrap,
+                0,
+                "Record each goal and hand the strategy over.",
+                [
+                    "Record each goal's data from today's tries.",
+                    f"Tell {_adult(first)} the one strategy to keep using until the next session.",
+                ],
+                "wrap_up",
+                list(dict.fromkeys(t.student for t in tasks)),
+            )
+        )
+        return out
+    prep, core, wrap = _split(minutes, [0.18, 0.67, 0.15])
+    warm = picker.pick(first, "preparatory")
+    if warm is not None:
+        out.append(
+            _banked(
+                warm,
+                prep,
+                first,
+                f"Readies {first.student} for the task of goal 1: {first.task}.",
+                _interest(liked, first),
+            )
+        )
+    else:
+        out.append(
+            _adult_part(
+                "Preview the task",
+                prep,
+                0,
+                "The student sees the task and its first step before trying it.",
+                [
+                    f"Show {first.student} the task and the materials: {first.task}.",
+                    "Model it once, naming the first step.",
+                ],
+                "preparatory",
+                [first.student],
+            )
+        )
+        out[-1] = out[-1].model_copy(update={"with_adults": False})
+    for t, share in zip(tasks, _split(core, [1.0] * len(tasks)), strict=True):
+        bank = picker.pick(t, "core")
+        practice, real = _split(share, [0.4, 0.6]) if bank and share >= 8 else (0, share)
+        if practice:
+            out.append(
+                _banked(bank, practice, t, f"Skill practice for goal {t.index + 1}: {t.task}.", _interest(liked, t))
+            )
+        out.append(_own_task(t, "pull-out", real, bank, _interest(liked, t)))
+    out.append(
+        _adult_part(
+            "Data and the way back to class",
+            wrap,
+            0,
+            "Record each goal and send the strategy back to the classroom.",
+            [
+                "Record each goal's data with the student: how many, with which prompts.",
+                f"Send {_adult(first)} the strategy and when to use it this week.",
+            ],
+            "wrap_up",
+            list(dict.fromkeys(t.student for t in tasks)),
+        )
+    )
+    out[-1] = out[-1].model_copy(update={"with_adults": False})
+    return out
+
+
+def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker, liked: dict) -> list:
+    """One shared activity in which each student works on their own target, with data for each."""
+    students = list(dict.fromkeys(t.student for t in tasks))
+    own = [f"{t.student}: {t.task} (target: {_criterion_words(t)})" for t in tasks]
+    bank = next((a for a in (picker.pick(t, "core") for t in tasks) if a is not None), None)
+    shared_name = bank.name if bank else "A shared class task"
+    interest = liked.get("") or ", ".join(f"{k}: {v}" for k, v in liked.items() if k)
+    if model == "consult":
+        setup, coach, wrap = _split(minutes, [0.2, 0.6, 0.2])
+        return [
+            _adult_part(
+                "Review each student's data with the staff",
+                setup,
+                0,
+                "One look at each student's data.",
+                [f"Go over the last data for {', '.join(students)}, one student at a time."],
+                "preparatory",
+                students,
+            ),
+            _adult_part(
+                f"Model and coach the group activity: {shared_name}",
+                coach,
+                0,
+                "The adults learn to run one activity in which each student works on their own target.",
+                [
+                    "Model how to run it so that each student has a turn at their own target:",
+                    *own,
+                    "Coach the adult through one round; agree the prompt level for each student.",
+                ],
+                "core",
+                students,
+                bank.id if bank else "",
+            ),
+            _adult_part(
+                "Write the group carryover plan",
+                wrap,
+                0,
+                "What each adult does until the next visit.",
+                ["Write down for each student what they work on, who prompts, and what to record."],
+                "wrap_up",
+                students,
+            ),
+        ]
+    warm_share, core, wrap = _split(minutes, [0.15, 0.7, 0.15])
+    warm = picker.pick(tasks[0], "preparatory") if model == "pull-out" else None
+    out: list[PlannedActivity] = []
+    if warm is not None:
+        out.append(
+            _banked(warm, warm_share, tasks[0], "A shared warm-up for the group.", liked.get("")).model_copy(
+                update={"students": students}
+            )
+        )
+    else:
+        out.append(
+            _adult_part(
+                "Set up the shared activity",
+                warm_share,
+                0,
+                "Roles and materials ready so each student starts at once.",
+                [
+                    "Give each student their role and materials for the shared activity.",
+                    "Say each student's target in a word or a picture.",
+                ],
+                "preparatory",
+                students,
+            )
+        )
+    steps = ["Everyone works on the same activity; each student's turn is their own target:", *own]
+    if interest:
+        steps.append(f"Build the activity around the group's interests ({interest}).")
+    if bank is not None:
+        steps.append(f"Adapt for each student: easier, {bank.easier.lower()} Harder, {bank.harder.lower()}")
+    where = tasks[0].routine
+    out.append(
+        PlannedActivity(
+            name=f"Shared activity: {shared_name}" + (f" ({where})" if model == "push-in" else ""),
+            minutes=core,
+            purpose="One activity for the group, each student practising their own goal, with data for each.",
+            goal_ref=0,
+            materials=list(bank.materials) if bank else [],
+            easier=bank.easier if bank else "Shorter turns with a model.",
+            harder=bank.harder if bank else "Longer turns with fewer prompts.",
+            phase="core",
+            steps=steps,
+            source_id=bank.id if bank else "",
+            classroom_routine=where if model == "push-in" else None,
+            students=students,
+        )
+    )
+    out.append(
+        _adult_part(
+            "Data for each student",
+            wrap,
+            0,
+            "Each student's data on their own goal.",
+            [f"Record {t.student}'s data on goal {t.index + 1}." for t in tasks],
+            "wrap_up",
+            students,
+        )
+    )
+    out[-1] = out[-1].model_copy(update={"with_adults": False})
+    return out
+
+
+def _carryover(goal: GoalTask, services: Any, label: str) -> str:
+    sentences, _ = strategy_sentences(services, goal.domain)
+    tip = sentences[0] if sentences else "Practise the task in the real routine each day and note what helps."
+    where = _in(goal.routine)
+    return f"{label}: {goal.student} practises it {where} with {_adult(goal)} between sessions ({goal.task}). {tip}"
+
+
+def _private(goal: GoalTask) -> bool:
+    return bool(_lex("private_routines").find(tokenize(f"{goal.task} {goal.condition}")))
+
+
+def _rationale(tasks: list[GoalTask], model: str, group: bool) -> str:
+    first = tasks[0]
+    where = first.routine
+    if model == "push-in":
+        return (
+            f"Push-in: {first.student}'s goal is used {where}, so practice happens there with the class and "
+            f"{_adult(first)}; the OT adapts the task in place, with no drills that single {first.student} out."
+        )
+    if model == "consult":
+        return (
+            f"Consultation: {_adult(first)} is there {_in(where)} every time it happens, so the OT's time goes to "
+            "reviewing data, modelling, coaching and setting up; the practice happens every time, not only on "
+            "OT days."
+        )
+    if any(_private(t) for t in tasks):
+        why = "privacy: a personal-care routine is practised in a private space"
+    else:
+        why = "focused practice of a skill that is still new, with fewer distractions"
+    who = "the group" if group else first.student
+    return (
+        f"Pull-out for {why}; the session ends with the real task and a plan for {who} to use it {where}, "
+        "since the least restrictive setting comes first."
     )
 
 
@@ -202,38 +776,81 @@ def services_strategy(services: Any, domain: str) -> str:
     return sentences[0] if sentences else "Practise the skill in the real routine each day and note what helps."
 
 
+# --- service-model advice -------------------------------------------------------------------------------------
+
+_NEW_SKILL = re.compile(r"new skill|just starting|emerging|not yet|can't yet|has never|distract|noisy", re.I)
+
+
+def _gap(text: str) -> float | None:
+    """How far the baseline is from the goal's target, 0 (there) to 1 (not started), when both are numbers of the
+    same kind (percent, or x of y)."""
+    base = re.search(r"baseline[^)]{0,200}", text, re.I)
+    if not base:
+        return None
+
+    def share(s: str) -> float | None:
+        pct = re.search(r"(\d+(?:\.\d+)?)\s*%", s)
+        if pct:
+            return float(pct.group(1)) / 100
+        xy = re.search(r"\b(\d+)\s+(?:out\s+)?of\s+(\d+)\b", s)
+        return int(xy.group(1)) / int(xy.group(2)) if xy and int(xy.group(2)) else None
+
+    now, target = share(base.group(0)), share(text[: base.start()])
+    if now is None or not target:
+        return None
+    return max(0.0, min(1.0, (target - now) / target))
+
+
 def advise_service_model(goals: list[str], services: Any, context: str = "") -> ServiceAdvice:
-    """A push-in / pull-out / consultation mix with minutes per week, least restrictive first."""
+    """A consult / push-in / pull-out mix with minutes per week, least restrictive first, reasoned from the goals:
+    where each is used, whether it needs privacy, how new the skill is, and whether the adults carry it."""
     goals = [clean_text(g, "goal", limit=5000) for g in goals] if goals else []
     if not goals:
         raise InputError("give at least one goal")
-    lowered = context.lower()
-    private = re.search(
-        r"toilet|hygiene|bathroom|restroom|changing|menstru|deodorant|dressing for pe",
-        " ".join(goals).lower() + " " + lowered,
-    )
-    new_skill = re.search(r"new skill|just starting|emerging|not yet|can't yet|has never|distract|noisy", lowered)
-    direct = 20 * len(goals)
-    mix = [{"model": "consult", "minutes_per_week": 15, "purpose": "Coach the teacher and aides; adjust supports."}]
-    if private or new_skill:
-        pull, push = round(direct * 0.6), direct - round(direct * 0.6)
+    consult, push, pull = 15, 0, 0
+    reasons: list[str] = []
+    for i, text in enumerate(goals):
+        task = read_goal(i, text, None, services)
+        gap = _gap(text)
+        new = (gap is not None and gap >= 0.6) or bool(_NEW_SKILL.search(context))
+        private = _private(task) or bool(_lex("private_routines").find(tokenize(context)))
+        adult = task.domain in plan_words()["adult_carried"]
+        base = 20 if gap is None else round(10 + 20 * gap)
+        if private:
+            pull += base
+            reasons.append(
+                f"goal {i + 1} ({task.task}) is a personal-care routine that needs privacy: practice in a private "
+                f"space, {base} min"
+            )
+        elif new:
+            pull += round(base * 0.5)
+            push += base - round(base * 0.5)
+            reasons.append(
+                f"goal {i + 1} is a new skill (the baseline is far from the target): some pull-out "
+                f"practice first, then {task.routine}"
+            )
+        else:
+            push += base
+            reasons.append(f"goal {i + 1} is practised {task.routine}, where it is used")
+        if adult:
+            consult += 10
+            reasons.append(f"goal {i + 1} rests on what the adults do every day ({_adult(task)}): more consultation")
+    mix = [
+        {
+            "model": "consult",
+            "minutes_per_week": consult,
+            "purpose": "Coach the teacher and aides, set up the supports, review the data.",
+        }
+    ]
+    if push:
+        mix.append({"model": "push-in", "minutes_per_week": push, "purpose": "Practice inside the class routines."})
+    if pull:
         mix.append(
             {
                 "model": "pull-out",
                 "minutes_per_week": pull,
-                "purpose": "Private or distraction-free practice the classroom cannot offer yet.",
+                "purpose": "Private or focused practice the classroom cannot offer yet.",
             }
         )
-        mix.append({"model": "push-in", "minutes_per_week": push, "purpose": "Carry the skill into the routine."})
-        why = "privacy for a personal-care routine" if private else "a new skill that needs focused practice first"
-        reason = f"Start in class and with the teacher; add pull-out only for {why}, and move back in as it grows."
-    else:
-        mix.append(
-            {
-                "model": "push-in",
-                "minutes_per_week": direct,
-                "purpose": "Practice inside the class routines where the goals are used.",
-            }
-        )
-        reason = "Least restrictive first: the goals are used in class routines, so practice happens there."
+    reason = "Least restrictive first: " + "; ".join(reasons) + "."
     return ServiceAdvice(mix=mix, total_minutes_per_week=sum(m["minutes_per_week"] for m in mix), rationale=reason)

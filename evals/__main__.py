@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     conv = sub.add_parser("conversation", help="score the chat turn by turn on scripted conversations and utterances")
     conv.add_argument("sets", nargs="*", help="set names or folders (default: dev blind)")
     conv.add_argument("--show", action="store_true", help="list every miss")
+    plans = sub.add_parser("plans", help="score session plans on request sets (minutes, own task, consult, interests)")
+    plans.add_argument("sets", nargs="*", help="set names (default: dev blind)")
+    plans.add_argument("--show", action="store_true", help="list every miss")
     sub.add_parser("fit-intent", help="fit the chat's intent model on the dev utterances (writes assistant/data)")
     scope = sub.add_parser("scope", help="score scope and procedure answers on the labeled question sets")
     scope.add_argument("sets", nargs="*", help="set names (default: cases holdout dev blind)")
@@ -57,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             from evals.conversation import main as conversation_main
 
             conversation_main(args.sets or ["dev", "blind"], show=args.show)
+            return 0
+        if args.command == "plans":
+            from evals.plans import main as plans_main
+
+            plans_main(args.sets or None, show=args.show)
             return 0
         if args.command == "fit-intent":
             from evals.fit_intent import main as fit_intent

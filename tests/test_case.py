@@ -131,15 +131,15 @@ def counted(monkeypatch):
         calls["read"] += 1
         return read_case(text)
 
-    original_route = chat.route
+    original_route = chat.ranked
 
-    def routing(text):
+    def routing(text, embedder=None):
         calls["route"] += 1
-        return original_route(text)
+        return original_route(text, embedder)
 
     for module in (chat, goals, review, scope, handlers):
         monkeypatch.setattr(module, "read_case", reading)
-    monkeypatch.setattr(chat, "route", routing)
+    monkeypatch.setattr(chat, "ranked", routing)
     return calls
 
 

@@ -42,8 +42,11 @@ def test_a_new_percent_moves_the_criterion_and_the_objectives_steps(services, wr
     assert "70%" in new.objectives[-1].text
     values = [o.value for o in new.objectives if o.value is not None]
     assert values == sorted(values) and values[-1] == 70
-    reply, _, _, same = edit(services, writing, "make it 80%")
-    assert reply.changes == [] and reply.answer.startswith("The goal is unchanged") and "already says 80%" in reply.answer
+    reply, _, old, same = edit(services, writing, "make it 80%")
+    assert same.goal_text == old.goal_text
+    assert (
+        reply.changes == [] and reply.answer.startswith("The goal is unchanged") and "already says 80%" in reply.answer
+    )
 
 
 def test_a_new_name_replaces_the_old_one_everywhere(services, writing):

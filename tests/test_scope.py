@@ -136,7 +136,7 @@ def test_the_chat_answers_a_procedure_question_procedure_first(services):
     from assistant.chat import ChatState, respond
 
     reply, _ = respond("who decides when school OT ends?", ChatState(), services)
-    assert reply.intent == "question" and reply.answer.startswith("In short: the IEP team decides to end OT")
+    assert reply.intent in ("scope", "question") and reply.answer.startswith("In short: the IEP team decides to end OT")
     assert reply.citations and reply.result["procedures"][0] == "discontinuation"
 
 

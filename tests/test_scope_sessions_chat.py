@@ -63,7 +63,9 @@ def test_push_in_plans_sit_in_a_classroom_routine_and_pull_out_plans_give_a_reas
     assert any(a.classroom_routine for a in push.activities if a.phase == "core")
     pull = plan_session([GOAL], 30, "pull-out", services, interests="dinosaurs")
     assert "Pull-out" in pull.rationale and "least restrictive" in pull.rationale
-    assert [a.phase for a in pull.activities] == ["preparatory", "core", "wrap_up"]
+    phases = [a.phase for a in pull.activities]
+    assert phases[0] == "preparatory" and phases[-1] == "wrap_up" and set(phases[1:-1]) == {"core"}
+    assert any(a.name.startswith("The real task") for a in pull.activities)
     assert all(a.easier and a.harder for a in pull.activities)
 
 
