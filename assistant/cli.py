@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -176,6 +177,9 @@ def plan_result(services: Services, payload: dict) -> dict:
     goals = payload.get("goals")
     if isinstance(goals, str):
         goals = [goals]
+    goals = [_group_goal(g) if isinstance(g, str) else g for g in goals or []]
+    if any(isinstance(g, dict) for g in goals):
+        goals = [g if isinstance(g, dict) else {"student": "", "goal": g} for g in goals]
     plan = plan_session(
         goals or [],
         payload.get("minutes", 30),
@@ -184,13 +188,28 @@ def plan_result(services: Services, payload: dict) -> dict:
         interests=payload.get("interests"),
         grade=payload.get("grade"),
     )
-    return {**plan.model_dump(), "service_advice": advise_service_model(goals, services).model_dump()}
+    texts = [g["goal"] if isinstance(g, dict) else g for g in goals]
+    return {**plan.model_dump(), "service_advice": advise_service_model(texts, services).model_dump()}
+
+
+_GROUP_GOAL = re.compile(r"^\s*([A-Z][\w'-]{1,30}):\s+(\S.*)$", re.S)
+
+
+def _group_goal(text: str) -> str | dict:
+    """'Ana: By the annual review, ... Ana will ...' is a group member's goal (CONTRACT.md groups): the name before
+    the colon is the goal's own student; 'Goal: ...' and other labels stay plain text."""
+    found = _GROUP_GOAL.match(text)
+    if found and re.search(rf"\b{re.escape(found.group(1))}\s+will\b", found.group(2)):
+        return {"student": found.group(1), "goal": found.group(2)}
+    return text
 
 
 def plan_text(result: dict) -> str:
     lines = [f"{result['model']} session, {result['minutes']} minutes. {result['rationale']}"]
     for a in result["activities"]:
-        lines.append(f"  {a['minutes']:>2} min  {a['name']} (goal {a['goal_ref'] + 1}): {a['purpose']}")
+        who = f" [{', '.join(a['students'])}]" if result.get("group") and a.get("students") else ""
+        lines.append(f"  {a['minutes']:>2} min  {a['name']} (goal {a['goal_ref'] + 1}){who}: {a['purpose']}")
+        lines += [f"          - {step}" for step in a.get("steps", [])]
         lines.append(f"          easier: {a['easier']} | harder: {a['harder']}")
     lines += ["Data:", *(f"  - {d}" for d in result["data_collection"])]
     lines += ["Carryover:", *(f"  - {c}" for c in result["carryover"])]

@@ -120,7 +120,11 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
     before, after = (bare[: will.start()], bare[will.end() :]) if will else ("", bare)
     condition = _TIMEFRAME.sub("", before.strip()).strip(" ,;")
     end = _TASK_END.search(after)
-    task = " ".join((after[: end.start()] if end else after).split()[:22]).strip(" ,;.")
+    words = (after[: end.start()] if end else after).split()[:22]
+    dangling = {fold(str(w)) for w in plan_words()["dangling_words"]}
+    while len(words) > 2 and fold(words[-1].strip(" ,;.")) in dangling:
+        words.pop()
+    task = " ".join(words).strip(" ,;.")
     rest = after[len(task) :] if task else after
     criterion = _CRITERION.search(rest)
     mastery_at = [m for m in _MASTERY.finditer(rest) if not re.search(r"\bsteps?\b|\binch|%", m.group(0))]
@@ -633,7 +637,7 @@ def _solo_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker,
 def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker, liked: dict) -> list:
     """One shared activity in which each student works on their own target, with data for each."""
     students = list(dict.fromkeys(t.student for t in tasks))
-    own = [f"{t.student}: {t.task} (target: {_criterion_words(t)})" for t in tasks]
+    own = [f"{t.student}'s turn: {t.task} (target: {_criterion_words(t)})" for t in tasks]
     bank = next((a for a in (picker.pick(t, "core") for t in tasks) if a is not None), None)
     shared_name = bank.name if bank else "A shared class task"
     interest = liked.get("") or ", ".join(f"{k}: {v}" for k, v in liked.items() if k)
@@ -655,9 +659,14 @@ def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker
                 0,
                 "The adults learn to run one activity in which each student works on their own target.",
                 [
-                    "Model how to run it so that each student has a turn at their own target:",
-                    *own,
-                    "Coach the adult through one round; agree the prompt level for each student.",
+                    "Model for the adult how to run it so that each student has a turn at their own target.",
+                    *(f"Coach the adult through {line}" for line in own),
+                    *(
+                        [f"Show the adult how to build it around the students' interests ({interest})."]
+                        if interest
+                        else []
+                    ),
+                    "Agree with the adult the prompt level for each student.",
                 ],
                 "core",
                 students,

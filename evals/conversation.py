@@ -234,3 +234,25 @@ def main(sets: list[str] | None = None, show: bool = False) -> None:
         if show:
             for m in r.misses:
                 print(f"- {m.get('id', '')} {m['text'][:120]!r}: {m['why']}  {m.get('got', '')}")
+
+
+def conversation_failures(limits: dict, services: Any) -> list[str]:
+    """The gate: each set's intent and applied rates against its floors, and its false claims against its limit
+    (thresholds.yaml `conversation`)."""
+    failures = []
+    for name, floors in limits.items():
+        reports = evaluate(name, services)
+        if not reports:
+            failures.append(f"conversation set {name} is missing")
+        for report in reports:
+            kind = report.name.split("/")[-1]
+            row = report.row()
+            print(f"conversation {report.name}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "set"))
+            for key, floor in floors.get(kind, {}).items():
+                value = report.false_claims if key == "false_claims" else row.get(key)
+                if value is None:
+                    continue
+                bad = value > floor if key == "false_claims" else value < floor
+                if bad:
+                    failures.append(f"conversation {report.name} {key} {value} is past its limit {floor}")
+    return failures

@@ -6,7 +6,9 @@ from pathlib import Path
 from assistant.corpus import load_yaml
 from assistant.settings import Settings
 from evals.cases import load_cases
+from evals.conversation import conversation_failures
 from evals.faithful import faithful_failures
+from evals.plans import plans_failures
 from evals.retrieval import check_sources_exist, compare_modes, load_retrieval_cases
 from evals.run import DEFAULT_CASES, THRESHOLDS, evaluate, temp_services
 from evals.scope_answers import scope_failures
@@ -80,6 +82,8 @@ def run_gate() -> int:
         reports = compare_modes(services.searcher, retrieval_cases)
         faithful = faithful_failures(limits["faithful"], services)
         scope = scope_failures(limits["scope"], services)
+        chat = conversation_failures(limits["conversation"], services)
+        plans = plans_failures(limits["plans"], services)
     finally:
         folder.cleanup()
     for name, row in summary["per_task"].items():
@@ -91,7 +95,7 @@ def run_gate() -> int:
     failures += runner_failures + retrieval_failures(reports, limits["retrieval"])
     failures += redaction_failures(limits["redaction"])
     failures += understanding_failures(limits["understanding"])
-    failures += faithful + scope
+    failures += faithful + scope + chat + plans
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"report: {paths['markdown']}")
