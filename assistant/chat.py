@@ -85,6 +85,19 @@ def read_turn(text: str, services: Any = None) -> Turn:
     return Turn(clean, read_case(clean), intent, confidence, runner_up)
 
 
+def _merged(known: Case | None, message: Case) -> Case:
+    """The conversation's Case with the facts a later message states (a fact the message leaves out is kept)."""
+    if known is None:
+        return message
+    fields = ("student", "grade", "age", "grade_band", "routine", "setting", "support", "communication")
+    update = {f: getattr(message, f) for f in fields if getattr(message, f) not in (None, "")}
+    if message.interests:
+        update.update(interests=message.interests, themes=message.themes)
+    if message.baselines:
+        update["baselines"] = message.baselines
+    return known.model_copy(update=update)
+
+
 def _plan_request(text: str, case: Case) -> dict[str, Any]:
     minutes = re.search(r"(\d{2,3})\s*-?\s*min", text, _I)
     model = (
@@ -152,14 +165,20 @@ def _edit_asked(turn: Turn, state: ChatState) -> bool:
         return True
     if state.last_goal is None:
         return False
-    if turn.intent == "unclear":  # a bare value after a draft ("90%", "2 minutes", "pencil grip") changes it
-        return any(op.field in VALUED for op in read_edit(turn.text, state.last_goal, turn.case))
+    ops = read_edit(turn.text, state.last_goal, turn.case)
+    fields = {op.field for op in ops}
+    tokens = tokenize_words(turn.text)
+    if turn.intent == "unclear":  # a bare value after a draft ("90%", "2 minutes", "during art", "another") changes it
+        return bool(fields & {*VALUED, "setting"}) or wants_another(tokens) or bool(wants_options(tokens))
+    if fields & FACTS and "?" not in turn.text:  # "i meant 10th grade", "can we add a non-slip mat"
+        return True
     if turn.confidence >= 0.7 or turn.intent not in ("goal", "unclear"):
         return False
-    tokens = tokenize_words(turn.text)
-    return is_change(tokens) and bool(read_edit(turn.text, state.last_goal, turn.case))
+    return is_change(tokens) and bool(ops)
 
 
+# A change of these is about the student or the goal's supports: an edit whatever the wording, unless it is asked.
+FACTS = {"grade", "age", "name", "accommodation", "facts"}
 VALUED = ("mastery", "criterion", "target", "name", "grade", "accommodation", "prompting")
 
 
@@ -188,7 +207,7 @@ def respond(message: str | Turn, state: ChatState, services: Any) -> tuple[ChatR
     """One chat turn: read once, dispatch by intent through one path, and update the state."""
     turn = message if isinstance(message, Turn) else read_turn(message, services)
     reply, new_state = _dispatch(turn, state.model_copy(update={"turns": state.turns + 1}), services)
-    return reply.model_copy(update={"case": turn.case}), new_state
+    return (reply if reply.case is not None else reply.model_copy(update={"case": turn.case})), new_state
 
 
 # A question farther than this (cosine distance) from every passage of the library is off-topic ("what's the
@@ -206,7 +225,7 @@ def _off_topic(turn: Turn, services: Any) -> bool:
 def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, ChatState]:
     if _off_topic(turn, services):
         turn = turn._replace(intent="unclear")
-    if turn.intent == "edit" and state.last_goal is None and turn.runner_up == "goal" and _describes(turn.case):
+    if turn.intent == "edit" and state.last_goal is None and _describes(turn.case):
         turn = turn._replace(intent="goal")  # nothing to change yet, and the message describes a student's need
     text, case = turn.text, turn.case
     fresh = is_new_student(turn, state)
@@ -239,7 +258,7 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
             return reply.model_copy(update={"note": note}), after
         return _goal_reply(goal, drafted, note=note)
     if intent == "plan":
-        known = state.case or case
+        known = _merged(state.case, case)  # the student so far, with what this message adds (interests, grade)
         goals = (
             [state.last_goal.goal_text]
             if state.last_goal and (REFERS_BACK.search(text) or not GOAL_CUE.search(text))
@@ -254,8 +273,9 @@ def _dispatch(turn: Turn, state: ChatState, services: Any) -> tuple[ChatReply, C
             answer=f"{plan.rationale}\n" + "\n".join(lines),
             result=plan.model_dump(),
             citations=plan.citations,
+            case=known,
         )
-        return reply, state.model_copy(update={"last_plan": plan})
+        return reply, state.model_copy(update={"last_plan": plan, "case": known})
     if intent in ("scope", "procedure"):
         scope = answer_scope(text, services, case=case)
         answer = scope.answer if scope.verdict is None else scope.rationale

@@ -46,6 +46,11 @@ def _lex(key: str) -> Lexicon:
     return Lexicon(entry if isinstance(entry, dict) else {key: entry})
 
 
+@cache
+def _words_set(key: str) -> frozenset[str]:
+    return frozenset(fold(str(w)) for w in words()[key])
+
+
 def _has(key: str, tokens: list[Token]) -> bool:
     return bool(_lex(key).find(tokens))
 
@@ -117,7 +122,21 @@ def _x_of_y(tokens: list[Token], i: int) -> tuple[int, int] | None:
 
 def _noun_after(tokens: list[Token], j: int, limit: int = 4) -> str:
     """The words after a number up to punctuation or a stop word: 'trials', 'weekly writing samples'."""
-    stops = {fold(w) for w in words()["phrase_stops"]} | {"with", "and", "in", "on", "at", "during", "by", "per"}
+    stops = {fold(w) for w in words()["phrase_stops"]} | {
+        "with",
+        "and",
+        "in",
+        "on",
+        "at",
+        "during",
+        "by",
+        "per",
+        "to",
+        "from",
+        "of",
+        "or",
+        "than",
+    }
     out = []
     while j < len(tokens) and len(out) < limit and tokens[j].kind == "w" and tokens[j].low not in stops:
         out.append(tokens[j].text)
@@ -183,12 +202,14 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
                 continue
             if nxt in ("st", "nd", "rd", "th") or (i and tokens[i - 1].low in ("grade", "gr")):
                 continue  # a grade, read by the grade reader
+            if (i and tokens[i - 1].low in _words_set("not_counts_before")) or nxt in _words_set("not_counts_after"):
+                continue  # "pre-K 4 room", "period 3": a place, not a target
             noun = _noun_after(tokens, i + 1, limit=2)
             if noun and not _lex("prompt_nouns").find(tokenize(noun)):
                 used.update(range(i, i + 1 + len(noun.split())))
                 ops.append(EditOp("target", f"{value:g} {noun}", value, criterion_asked))
     ops += _prompting_ops(tokens, skip, message_case)
-    name = _new_name(tokens, skip, goal)
+    name = _new_name(tokens, skip, goal, text)
     if name:
         ops.append(EditOp("name", name))
     grade, age, _band = Reader(_without(text, tokens, skip)).grade_and_age()
@@ -213,6 +234,8 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
         ops.append(EditOp("setting", phrase))
     if accommodation and name and not message_case.tools:
         accommodation = None  # "use Nora's brother Eli instead": a name, not a tool
+    if message_case.access and goal.case is not None and set(message_case.access) - set(goal.case.access):
+        ops.append(EditOp("facts", "access"))
     for fact in ("communication", "baselines"):
         if getattr(message_case, fact) and fact not in {o.field for o in ops}:
             if fact == "baselines" and not re.search(r"\bbaseline|\bcurrently|\bright now|\bnow\b", text, re.I):
@@ -306,10 +329,10 @@ def _prompting_ops(tokens: list[Token], skip: set[int], message_case: Case) -> l
 def new_name(text: str, old: str | None = None) -> str | None:
     """A given name the message introduces (see _new_name)."""
     tokens = tokenize(text)
-    return _new_name(tokens, _negated(tokens), old)
+    return _new_name(tokens, _negated(tokens), old, text)
 
 
-def _new_name(tokens: list[Token], skip: set[int], goal: Goal | str | None) -> str | None:
+def _new_name(tokens: list[Token], skip: set[int], goal: Goal | str | None, text: str = "") -> str | None:
     """A given name the message introduces that is not the student's now and not someone's ("Nora's brother
     Eli" -> Eli): a given name, capitalized when it is also a word (Will, Grace) unless a name cue comes
     before it ("call him will"); an unknown capitalized word only after a name cue."""
@@ -318,6 +341,14 @@ def _new_name(tokens: list[Token], skip: set[int], goal: Goal | str | None) -> s
     cue_ends = {m.end for m in _lex("name_cues").find(tokens)}
     best = None
     for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if text and nxt and token.cap and nxt.cap and text[token.end : nxt.start] == "-" and i not in skip:
+            joined = text[token.start : nxt.end]  # "Hazel-Marie": one name
+            if fold(joined) != old and (token.low in names or nxt.low in names):
+                best = joined
+                continue
+        if i and text and tokens[i - 1].cap and text[tokens[i - 1].end : token.start] == "-":
+            continue  # the second half of a hyphenated name, read with the first
         if token.kind != "w" or i in skip or token.low.endswith("'s") or token.low == old:
             continue
         after_cue = i in cue_ends
@@ -356,7 +387,16 @@ def _setting_phrase(text: str, tokens: list[Token], evidence: str) -> str | None
 
 
 def _named_setting(text: str, tokens: list[Token], skip: set[int]) -> str | None:
-    """The setting named outright after a setting cue ("change the setting to morning meeting"), in its words."""
+    """The setting named outright: a message that is only a place or time ("at his locker between classes",
+    "during writer's workshop"), or the words after a setting cue ("change the setting to morning meeting")."""
+    preps = {fold(w) for w in words()["setting_prepositions"]} - {"for", "when", "while"}
+    plain = [t for t in tokens if t.kind == "w"]
+    if tokens and tokens[0].low in preps and len(plain) <= 9 and not any(t.kind == "n" for t in tokens):
+        stops = {fold(w) for w in words()["phrase_stops"]} - {"for"}
+        body = [t.text for t in tokens[1:] if t.kind == "w" or t.text in ("'", "-")]
+        while body and fold(body[-1]) in stops:
+            body.pop()
+        return f"{tokens[0].low} {' '.join(body)}".replace(" ' ", "'").strip() if body else None
     cue = next((m for m in _lex("setting_cues").find(tokens) if m.start not in skip), None)
     if cue is None:
         return None
@@ -379,7 +419,12 @@ def _named_setting(text: str, tokens: list[Token], skip: set[int]) -> str | None
 def _accommodation(tokens: list[Token], message_case: Case) -> str | None:
     """A tool or support the message adds ('add a slant board', 'include a color coded combination card'): a
     tool the Case reader knows, else the words after the adding word up to a preposition or punctuation."""
-    cues = [m for m in _lex("accommodation_cues").find(tokens) if m.start <= 3 and tokens[m.start].low != "with"]
+    cues = [
+        m
+        for m in _lex("accommodation_cues").find(tokens)
+        if (m.start <= 3 or message_case.tools)
+        and (tokens[m.start].low != "with" or m.start == 0 or tokens[m.start - 1].low in ("better", "easier", "help"))
+    ]
     words_said = [t for t in tokens if t.kind == "w"]
     if not cues and message_case.tools and len(words_said) <= 4:
         return " ".join(t.text for t in tokens if t.kind == "w" or t.text == "-") or message_case.tools[0]  # bare tool
@@ -387,7 +432,27 @@ def _accommodation(tokens: list[Token], message_case: Case) -> str | None:
         return None
     tool = message_case.tools[0] if message_case.tools else None
     stops = {fold(w) for w in words()["setting_prepositions"] + words()["phrase_stops"]}
-    stops |= {"to", "inside", "into", "onto", "so", "that", "which", "taped", "placed", "kept", "by", "from", "of"}
+    stops |= {
+        "to",
+        "inside",
+        "into",
+        "onto",
+        "so",
+        "that",
+        "which",
+        "taped",
+        "placed",
+        "kept",
+        "by",
+        "from",
+        "of",
+        "instead",
+        "at",
+        "on",
+        "in",
+        "during",
+        "for",
+    }
     determiners = {fold(w) for w in words()["determiners"]}
     j = cues[0].end
     while j < len(tokens) and tokens[j].low in determiners:
@@ -534,6 +599,13 @@ def _criterion(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
             EditOp("target", f"{x} of {y}", float(x)),
             asked=True,
         )
+    if not found and op.named and crit and crit in goal.goal_text:  # "with 90% accuracy" for a rate or a count
+        new_crit = f"{crit} with at least {op.number:g}% accuracy"
+        changed = _swap(goal, crit, new_crit, objectives=False)
+        objectives = list(changed.objectives)
+        if objectives:
+            objectives[-1] = objectives[-1].model_copy(update={"text": objectives[-1].text.replace(crit, new_crit)})
+        return changed.model_copy(update={"objectives": objectives}), None
     if not found:
         return (
             goal,
@@ -594,6 +666,10 @@ def _target(goal: Goal, op: EditOp, asked: bool = False) -> tuple[Goal, str | No
         found = pattern.search(text or "")
         if not found:
             continue
+        of_y = re.search(r"\b(\d+)\s+(?:out\s+)?of\s+$", text[: found.start(1)])
+        if part == "criterion" and of_y:  # "8 blocks" for "8 of 10 blocks": the count, x, changes; y stays
+            y = found.group(1)
+            return _target(goal, EditOp("target", f"{value} of {y} {noun}", float(value)), asked=True)
         if part == "criterion":
             goal = goal.model_copy(update={"target_value": float(found.group(1))})
             a, b = found.start(1), found.end(1)
@@ -650,7 +726,17 @@ def _own_prompting(goal: Goal) -> str | None:
     table = prompt_words()
     phrases = [*table["phrases"].values(), *table["nonverbal"].values(), *table["low_vision"].values()]
     found = [p for p in phrases if p in goal.goal_text]
-    return max(found, key=len) if found else None
+    if found:
+        return max(found, key=len)
+    counted = _COUNTED_PROMPTS.search(goal.goal_text)
+    return counted.group(0) if counted else None
+
+
+_COUNTED_PROMPTS = re.compile(
+    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+\d+\s+(?:[a-z-]+\s+){0,3}?"
+    r"(?:prompts?|cues?|reminders?|redirections?)(?:\s+per\s+[a-z]+)?|\bindependently\b",
+    re.I,
+)
 
 
 def _prompting(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
@@ -689,6 +775,14 @@ def _accommodate(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     cond = goal.components.condition
     if fold(op.value) in fold(goal.goal_text):
         return goal, f"the goal already names the {op.value}"
+    behavior = fold(goal.components.behavior + " " + goal.components.criterion)
+    acts = next((a for tool, a in words()["replaces_act"].items() if fold(str(tool)) in fold(op.value)), [])
+    if any(re.search(rf"\b{re.escape(fold(str(act)))}", behavior) for act in acts):
+        note = (
+            f"Accommodation: {op.value}. It would do the act this goal measures, so it is listed with the IEP's "
+            "accommodations and not put into the goal's condition; if the goal should be about using it, say so."
+        )
+        return goal.model_copy(update={"notes": [*goal.notes, note]}), None
     article = "an" if op.value[:1].lower() in "aeiou" else "a"
     new_cond = f"{cond} and {article} {op.value}" if "given " in cond else f"{cond}, given {article} {op.value}"
     changed = _swap(goal, cond, new_cond) if cond and cond in goal.goal_text else goal
@@ -735,6 +829,8 @@ def merged_case(case: Case, message_case: Case, ops: list[EditOp]) -> Case:
             update["support"] = message_case.support
         if op.field == "facts" and op.value == "communication":
             update.update(communication=message_case.communication, access=message_case.access or case.access)
+        if op.field == "facts" and op.value == "access":
+            update["access"] = list(dict.fromkeys([*message_case.access]))
         if op.field == "facts" and op.value == "baselines":
             update["baselines"] = message_case.baselines
     if "setting" in fields and message_case.routine:
@@ -790,12 +886,14 @@ def apply_edits(goal: Goal, ops: list[EditOp], services: Any, message_case: Case
     return outcome
 
 
-_FACT_NAMES = {"support": "support now", "communication": "communication", "baselines": "baseline"}
+_FACT_NAMES = {"support": "support now", "communication": "communication", "baselines": "baseline", "access": "access"}
 
 
 def _fact_text(case: Case, fact: str) -> str:
     if fact == "baselines":
         return "; ".join(b.text for b in case.baselines) or "not given"
+    if fact == "access":
+        return ", ".join(case.access) or "not given"
     value = getattr(case, fact)
     return str(value).replace("_", " ") if value else "not given"
 
@@ -812,7 +910,7 @@ def _change_line(op: EditOp, before: Goal, after: Goal) -> str:
     if op.field == "name":
         return describe("name", before.student, after.student)
     if op.field == "prompting":
-        return describe("prompting", before.prompting or "", after.prompting or op.value)
+        return describe("prompting", _own_prompting(before) or "none stated", after.prompting or op.value)
     if op.field == "target" and before.components.behavior != after.components.behavior:
         part = "behavior"
     old, new = getattr(before.components, part), getattr(after.components, part)

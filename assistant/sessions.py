@@ -68,6 +68,12 @@ _CRITERION = re.compile(
 _MASTERY = re.compile(
     r"\b(?:in|on|across|for|over)\s+\d+\s+(?:out\s+)?(?:of\s+\d+\s+)?(?:consecutive\s+)?[a-z][a-z -]{2,40}", re.I
 )
+_MEASURE_END = re.compile(
+    r"\s*,?\s*(?:as measured|measured by|recorded on|recorded in|as recorded|scored (?:on|with|by)|"
+    r"documented (?:on|in)|tracked (?:on|in)|checked against|verified by|as shown by)\b|\s*\(\s*baseline",
+    re.I,
+)
+_RECORDED = re.compile(r"(?:recorded|documented|tracked|scored)\s+(?:on|in|with|by)\s+([^.(;]{3,160})", re.I)
 _MEASURED = re.compile(r"(?:as\s+)?measured\s+by\s+([^.(;]{3,160})", re.I)
 
 
@@ -86,6 +92,8 @@ class GoalTask:
     prompting: str | None
     case: Case
     domain: str
+    measure: str = ""  # the goal's measurable clause in its own words, from 'will' to its measurement
+    given: str | None = None  # the condition's "given ..." part (what the goal provides)
 
     @property
     def routine(self) -> str:
@@ -113,7 +121,7 @@ def _query(task: str, condition: str, case: Case) -> str:
 
 
 def read_goal(index: int, goal: str, student: str | None, services: Any) -> GoalTask:
-    text = " ".join(goal.split())
+    text = " ".join(goal.replace("[", "").replace("]", "").split())  # a frame's [slots] read as plain words
     bare = _BASELINE.sub("", text).strip()
     will = _WILL.search(bare)
     name = student or (will.group(1) if will and will.group(1).lower() != "the student" else None) or "the student"
@@ -136,7 +144,10 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
             crit = None  # the only number is the mastery rule ("on 4 of 5 days"): the task itself is the criterion
         elif last.start() < criterion.end():
             crit = rest[criterion.start() : last.start()]
-    measured = _MEASURED.search(bare)
+    measured = _MEASURED.search(bare) or _RECORDED.search(bare)
+    measure_end = _MEASURE_END.search(after)
+    measure = " ".join((after[: measure_end.start()] if measure_end else after).split()).strip(" ,;.")
+    given = re.search(r"\bgiven\b[^,]{3,160}", condition)
     parts = extract_parts(text)
     case = read_case(text)
     task = task or "the task the goal names"
@@ -153,18 +164,57 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
         prompting=parts.prompting if parts.prompting and _PROMPT_WORD.search(parts.prompting) else None,
         case=case,
         domain=domain,
+        measure=measure,
+        given=given.group(0) if given else None,
     )
 
 
-def _occasion(mastery: str | None) -> str:
-    """'in 4 of 5 weekly work samples' -> 'work sample'; 'on 4 of 5 school days' -> 'school day'."""
-    if not mastery:
-        return "attempt"
-    noun = re.sub(r"^.*?\d+\s+(?:out\s+)?(?:of\s+\d+\s+)?(?:consecutive\s+)?(?:weekly\s+|daily\s+)?", "", mastery)
-    noun = re.split(r"\s(?:across|for|over|with)\s", noun)[0].strip()
-    words = noun.split()
+_OCCASION = re.compile(
+    r"\b\d+\s+(?:out\s+)?of\s+(?:the\s+)?(?:next\s+)?\d+\s+((?:consecutive\s+|weekly\s+|daily\s+|observed\s+)?"
+    r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)|\b\d+\s+consecutive\s+((?:weekly\s+|daily\s+)?[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)",
+    re.I,
+)
+_NOT_OCCASION = {
+    "across",
+    "with",
+    "as",
+    "in",
+    "on",
+    "at",
+    "during",
+    "for",
+    "per",
+    "and",
+    "when",
+    "while",
+    "using",
+    "of",
+    "measured",
+    "by",
+    "within",
+    "without",
+    "from",
+    "to",
+    "the",
+    "a",
+}
+
+
+def _occasion(text: str | None) -> str:
+    """What the goal is counted on: 'in 4 of 5 weekly work samples' -> 'work sample'; 'on 4 of 5 school days' ->
+    'school day'; '3 consecutive weekly probes' -> 'probe'; else 'session'."""
+    found = list(_OCCASION.finditer(text or ""))
+    if not found:
+        return "session"
+    words = [
+        w
+        for w in (found[-1].group(1) or found[-1].group(2)).split()
+        if w.lower() not in ("consecutive", "weekly", "daily", "observed")
+    ]
+    cut = next((i for i, w in enumerate(words) if w.lower() in _NOT_OCCASION), len(words))
+    words = words[:cut]
     if not words:
-        return "attempt"
+        return "session"
     last = words[-1]
     if last.endswith("ies"):
         singular = last[:-3] + "y"
@@ -258,8 +308,9 @@ class _Picker:
         stems = _stems(f"{goal.task} {goal.case.skill or ''}")
         for activity in self.ranked(goal)[:top]:
             about = _stems(" ".join([activity.name, *activity.skills, *activity.concerns]))
+            shared = stems & about
             if (
-                stems & about
+                (len(shared) >= 2 or (shared and len(stems) <= 3))
                 and activity.phase == phase
                 and activity.setting in _SETTINGS[self.model]
                 and activity.id not in self.used
@@ -274,9 +325,15 @@ class _Picker:
 
 
 def _interest_step(goal: GoalTask, interest: str | None) -> list[str]:
+    """The interest inside the task: by the task's own verb first ('cut' -> cut out its pictures), else by domain."""
     if not interest:
         return []
-    template = plan_words()["interest_in_task"].get(goal.domain)
+    task = fold(goal.task)
+    by_verb = plan_words()["interest_by_verb"]
+    template = next((t for verb, t in by_verb.items() if " " in verb and task.startswith(verb)), None)
+    first = task.split()[0] if task.split() else ""
+    template = template or next((t for verb, t in by_verb.items() if first.startswith(verb)), None)
+    template = template or plan_words()["interest_in_task"].get(goal.domain)
     return [template.replace("{interest}", interest)] if template else [f"Use {interest} in the materials."]
 
 
@@ -289,7 +346,9 @@ def _adult(goal: GoalTask) -> str:
 
 
 def _criterion_words(goal: GoalTask) -> str:
-    return goal.criterion or f"the task as the goal states it ({goal.task})"
+    """The goal's target in its own words: its measurable clause after the task (never cut short)."""
+    rest = goal.measure[len(goal.task) :].strip(" ,;") if goal.measure.startswith(goal.task) else ""
+    return rest or goal.criterion or f"the task as the goal states it ({goal.task})"
 
 
 def _in(where: str) -> str:
@@ -322,7 +381,11 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
         purpose = f"{adult.capitalize()} learns to run goal {goal.index + 1} every day, not only when the OT is there."
     else:
         steps = [
-            f"Set it up as the goal states it: {goal.condition or where}.",
+            (
+                f"Set up what the goal gives: {goal.given}."
+                if goal.given
+                else f"Bring the real materials used {_in(where)}."
+            ),
             f"{_cap(who)} does the real task: {task}.",
             f"Score it as the goal does: {_criterion_words(goal)}; note every prompt given{prompts}.",
             f"Plan the way back: agree with {adult} when {who} does it {_in(where)} this week.",
@@ -339,8 +402,8 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
         purpose=purpose,
         goal_ref=goal.index,
         materials=list(bank.materials) if bank else [],
-        easier=bank.easier if bank else "Do only the first step, with a model.",
-        harder=bank.harder if bank else "Do the whole task with fewer prompts.",
+        easier=bank.easier if bank else "Do the first part of it with one more level of help than the goal allows.",
+        harder=bank.harder if bank else "The whole task with less help, or in a new place or with a new adult.",
         phase="core",
         steps=steps,
         source_id=bank.id if bank else "",
@@ -392,8 +455,8 @@ def _adult_part(
         purpose=purpose,
         goal_ref=goal_ref,
         materials=[],
-        easier="Keep to one goal and one strategy.",
-        harder="Add the next strategy once the first is used daily.",
+        easier="",
+        harder="",
         phase=phase,
         steps=steps,
         source_id=source,
@@ -421,18 +484,14 @@ _LEADING_PREP = re.compile(r"^(?:in|on|over|for)\s+")
 
 
 def _data_line(goal: GoalTask, label: str) -> str:
-    """The goal's data in plain words, from its own criterion, mastery and measurement."""
-    occasion = _occasion(goal.mastery)
-    start = f"{label}: after each {occasion}, record whether {goal.student}"
-    if goal.criterion:
-        line = f"{start} reached {goal.criterion}"
-    else:
-        line = f"{start} did the task as the goal states it ({goal.task})"
-    line += ", with the prompts given and the date"
-    if goal.mastery:
-        line += ". Mastery: " + _LEADING_PREP.sub("", goal.mastery)
+    """The goal's data in plain words: each occasion the goal counts, scored against the goal as written."""
+    occasion = _occasion(goal.measure or goal.mastery)
+    line = (
+        f'{label}: after each {occasion}, score it against the goal as written ("{goal.student} will {goal.measure}")'
+    )
+    line += "; note the prompts given and the date"
     if goal.measurement:
-        line += f". Record it on {goal.measurement}"
+        line += f"; record it on {goal.measurement}"
     return line + "."
 
 
@@ -637,7 +696,11 @@ def _solo_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker,
 def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker, liked: dict) -> list:
     """One shared activity in which each student works on their own target, with data for each."""
     students = list(dict.fromkeys(t.student for t in tasks))
-    own = [f"{t.student}'s turn: {t.task} (target: {_criterion_words(t)})" for t in tasks]
+    own = []
+    for t in tasks:
+        liked_step = _interest_step(t, liked.get(t.student) or liked.get(""))
+        themed = f" {liked_step[0]}" if liked_step else ""
+        own.append(f"{t.student}'s turn: {t.task} (target: {_criterion_words(t)}).{themed}")
     bank = next((a for a in (picker.pick(t, "core") for t in tasks) if a is not None), None)
     shared_name = bank.name if bank else "A shared class task"
     interest = liked.get("") or ", ".join(f"{k}: {v}" for k, v in liked.items() if k)
@@ -744,10 +807,16 @@ def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker
 
 
 def _carryover(goal: GoalTask, services: Any, label: str) -> str:
+    """What the adult does between sessions, from the goal itself; a primer strategy only when it is about this task."""
+    prompts = f" ({goal.prompting})" if goal.prompting else ""
+    line = (
+        f"{label}: {_cap(_adult(goal))} gives {goal.student} the chance to {goal.task} {_in(goal.routine)} each time "
+        f"it comes up, with no more help than the goal allows{prompts}, and notes how it went."
+    )
     sentences, _ = strategy_sentences(services, goal.domain)
-    tip = sentences[0] if sentences else "Practise the task in the real routine each day and note what helps."
-    where = _in(goal.routine)
-    return f"{label}: {goal.student} practises it {where} with {_adult(goal)} between sessions ({goal.task}). {tip}"
+    task = _stems(goal.task)
+    fitting = [s for s in sentences if len(task & _stems(s)) >= 1]
+    return f"{line} {fitting[0]}" if fitting else line
 
 
 def _private(goal: GoalTask) -> bool:

@@ -5,7 +5,8 @@ state kept per conversation id, as the page keeps it. A turn is scored on:
 - intent: the reply's intent is the labeled one (a procedure question may come back as scope or question);
 - applied (turns that ask for a change): the change is in the new draft: the value's numbers and words in the
   goal text, the name as the student, the grade in the Case, a new student started clean;
-- false claim: `changes` listed, or the answer claims an edit, while neither the goal text nor the Case changed.
+- false claim: `changes` listed, or the answer claims an edit, while neither the goal (its text or notes) nor the
+  Case changed.
 Utterance sets (text, intent) are scored on intent alone; an edit utterance follows a seeded goal.
 Sets: dev (evals/conversation/dev.jsonl, dev_utterances.jsonl) and blind (written without sight of the code).
 """
@@ -104,9 +105,11 @@ def change_applied(change: dict, before: ChatState, after: ChatState, reply: Any
         stale = old is not None and old.student and fold(old.student) in fold(new.goal_text)
         return fold(new.student) == fold(value) and not stale
     if kind in ("another", "options"):
-        if old is None or new.goal_text == old.goal_text:
+        if old is not None and new.goal_text == old.goal_text:
             return False
-        return kind == "another" or 1 + len(new.more_goals) >= int(value or 2)
+        if kind == "another":
+            return old is not None
+        return 1 + len(new.more_goals) >= int(value or 2)
     if kind == "name":
         return fold(new.student) == fold(value) and fold(value) in fold(new.goal_text)
     if kind == "grade":
@@ -159,7 +162,10 @@ def run_conversations(path: Path, services: Any, name: str) -> Report:
         claimed = bool(reply.changes) or bool(CLAIM.match(reply.answer)) or bool(CLAIM.match(reply.note or ""))
         if claimed and before.last_goal is not None:
             report.claims += 1
-            same = after.last_goal is not None and after.last_goal.goal_text == before.last_goal.goal_text
+            same = after.last_goal is not None and (after.last_goal.goal_text, after.last_goal.notes) == (
+                before.last_goal.goal_text,
+                before.last_goal.notes,
+            )
             if same and after.case == before.case:
                 report.false_claims += 1
                 why.append("claims an edit with nothing changed")

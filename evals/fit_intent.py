@@ -14,7 +14,7 @@ import yaml
 from assistant.intent import INTENTS, MODEL, intent_features
 
 ROOT = Path(__file__).resolve().parent
-DEV_NAMES = ("dev", "dev2")  # evals/conversation/NAME.jsonl and NAME_utterances.jsonl; never blind/
+DEV_NAMES = ("dev", "dev2", "dev3")  # evals/conversation/NAME.jsonl and NAME_utterances.jsonl; never blind/
 
 
 def examples() -> list[tuple[str, int]]:
