@@ -169,8 +169,9 @@ def _edit_asked(turn: Turn, state: ChatState) -> bool:
     fields = {op.field for op in ops}
     tokens = tokenize_words(turn.text)
     if turn.intent == "unclear":  # a bare value after a draft ("90%", "2 minutes", "during art", "another") changes it
-        return bool(fields & {*VALUED, "setting"}) or wants_another(tokens) or bool(wants_options(tokens))
-    if fields & FACTS and "?" not in turn.text:  # "i meant 10th grade", "can we add a non-slip mat"
+        bare_place = "setting" in fields and tokens and tokens[0].low in SETTING_WORDS
+        return bool(fields & VALUED_SET) or bare_place or wants_another(tokens) or bool(wants_options(tokens))
+    if fields & FACTS and "?" not in turn.text and is_change(tokens):  # "i meant 10th grade", "can we add a mat"
         return True
     if turn.confidence >= 0.7 or turn.intent not in ("goal", "unclear"):
         return False
@@ -178,8 +179,10 @@ def _edit_asked(turn: Turn, state: ChatState) -> bool:
 
 
 # A change of these is about the student or the goal's supports: an edit whatever the wording, unless it is asked.
-FACTS = {"grade", "age", "name", "accommodation", "facts"}
+FACTS = {"grade", "age", "name", "accommodation", "facts", "plan"}
 VALUED = ("mastery", "criterion", "target", "name", "grade", "accommodation", "prompting")
+VALUED_SET = set(VALUED)
+SETTING_WORDS = {"during", "at", "in", "on", "before", "after", "while", "throughout"}
 
 
 def is_new_student(turn: Turn, state: ChatState) -> bool:
@@ -190,6 +193,8 @@ def is_new_student(turn: Turn, state: ChatState) -> bool:
     if state.last_goal is None and state.case is None:
         return False
     tokens = tokenize_words(turn.text)
+    if edit_words_found("rename_cues", tokens) and len([t for t in tokens if t.kind == "w"]) <= 14:
+        return False  # "his name's actually Liam": the same student, renamed
     if edit_words_found("new_student", tokens) and turn.intent in ("goal", "edit"):
         return True
     named = turn.case.student

@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -172,14 +171,12 @@ def ask_text(result: dict) -> str:
 
 
 def plan_result(services: Services, payload: dict) -> dict:
-    from assistant.sessions import advise_service_model, plan_session
+    from assistant.sessions import advise_service_model, group_items, plan_session
 
     goals = payload.get("goals")
     if isinstance(goals, str):
         goals = [goals]
-    goals = [_group_goal(g) if isinstance(g, str) else g for g in goals or []]
-    if any(isinstance(g, dict) for g in goals):
-        goals = [g if isinstance(g, dict) else {"student": "", "goal": g} for g in goals]
+    goals = group_items(goals or [])
     plan = plan_session(
         goals or [],
         payload.get("minutes", 30),
@@ -190,18 +187,6 @@ def plan_result(services: Services, payload: dict) -> dict:
     )
     texts = [g["goal"] if isinstance(g, dict) else g for g in goals]
     return {**plan.model_dump(), "service_advice": advise_service_model(texts, services).model_dump()}
-
-
-_GROUP_GOAL = re.compile(r"^\s*([A-Z][\w'-]{1,30}):\s+(\S.*)$", re.S)
-
-
-def _group_goal(text: str) -> str | dict:
-    """'Ana: By the annual review, ... Ana will ...' is a group member's goal (CONTRACT.md groups): the name before
-    the colon is the goal's own student; 'Goal: ...' and other labels stay plain text."""
-    found = _GROUP_GOAL.match(text)
-    if found and re.search(rf"\b{re.escape(found.group(1))}\s+will\b", found.group(2)):
-        return {"student": found.group(1), "goal": found.group(2)}
-    return text
 
 
 def plan_text(result: dict) -> str:

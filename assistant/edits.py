@@ -87,16 +87,13 @@ def wants_options(tokens: list[Token]) -> int | None:
         return None
     counts = {fold(str(k)): v for k, v in words()["option_counts"].items()}
     first = nouns[0].start
-    for j in range(max(0, first - 4), first):
-        phrase = " ".join(t.low for t in tokens[j:first] if t.kind != "p")
-        for size in (2, 1):
-            key = " ".join(phrase.split()[-size:])
+    before = [t.low for t in tokens[max(0, first - 4) : first] if t.kind != "p"]
+    for size in (2, 1):  # "a couple of versions", "3 different versions": a count word shortly before the noun
+        for j in range(len(before) - size, -1, -1):
+            key = " ".join(before[j : j + size])
             if key in counts:
                 return min(4, counts[key])
-    if (
-        any(t.low in ("some", "few", "more") for t in tokens[max(0, first - 3) : first])
-        or tokens[first].low == "options"
-    ):
+    if any(w in ("some", "few", "more") for w in before[-3:]) or tokens[first].low == "options":
         return 3
     return None
 
@@ -234,6 +231,15 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
         ops.append(EditOp("setting", phrase))
     if accommodation and name and not message_case.tools:
         accommodation = None  # "use Nora's brother Eli instead": a name, not a tool
+    corrects = bool(skip) or _has("change_cues", tokens)
+    if (
+        message_case.plan
+        and goal.case is not None
+        and goal.case.plan
+        and message_case.plan != goal.case.plan
+        and corrects
+    ):
+        ops.append(EditOp("plan", message_case.plan))
     if message_case.access and goal.case is not None and set(message_case.access) - set(goal.case.access):
         ops.append(EditOp("facts", "access"))
     for fact in ("communication", "baselines"):
@@ -526,7 +532,9 @@ _NUM = re.compile(r"\d+(?:\.\d+)?")
 def _mastery(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     old = goal.components.mastery
     if " consecutive " in op.value:
-        span = re.search(r"(?:across|over|on|in|for)?\s*\d+ consecutive [a-z ]+?(?=,|$| as | with )", old or "")
+        span = re.search(
+            r"\[?(?:across|over|on|in|for)?\s*\d+ consecutive [a-z ]+?\]?(?=,|$| as | with |\s*\[)", old or ""
+        )
         new = f"across {op.value}"
         if span:
             joined = (old[: span.start()].rstrip() + " " + new + old[span.end() :]).strip()
@@ -599,7 +607,8 @@ def _criterion(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
             EditOp("target", f"{x} of {y}", float(x)),
             asked=True,
         )
-    if not found and op.named and crit and crit in goal.goal_text:  # "with 90% accuracy" for a rate or a count
+    scaled = re.search(r"\b(?:level|rubric|scale|score|rating)\b", crit or "", re.I)
+    if not found and op.named and crit and crit in goal.goal_text and _kind(crit) in ("rate", "count") and not scaled:
         new_crit = f"{crit} with at least {op.number:g}% accuracy"
         changed = _swap(goal, crit, new_crit, objectives=False)
         objectives = list(changed.objectives)
@@ -803,7 +812,32 @@ def _name(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
     return changed.model_copy(update={"student": op.value, "case": case}), None
 
 
+_PLAN_REVIEW = {
+    "iep": "the annual IEP review",
+    "504": "the annual 504 plan review",
+    "mtss": "the end of the intervention cycle",
+}
+
+
+def _plan(goal: Goal, op: EditOp) -> tuple[Goal, str | None]:
+    """A corrected plan (a 504, not an IEP): the timeframe names that plan's review, and a note says what differs."""
+    new = _PLAN_REVIEW.get(op.value)
+    if new is None:
+        return goal, f"the goal keeps its timeframe for a student on '{op.value}'"
+    found = next((m for v in _PLAN_REVIEW.values() if (m := re.search(re.escape(v), goal.goal_text, re.I))), None)
+    changed = _swap(goal, found.group(0), new) if found else goal
+    case = changed.case.model_copy(update={"plan": op.value}) if changed.case else None
+    notes = list(changed.notes)
+    if op.value == "504":
+        notes.append(
+            "A 504 plan need not carry annual goals: keep this as the target the accommodations aim at if your "
+            "district writes one, and list the accommodations (and any OT service) in the plan itself."
+        )
+    return changed.model_copy(update={"case": case, "notes": notes}), None
+
+
 _TEXT_OPS = {
+    "plan": _plan,
     "mastery": _mastery,
     "criterion": _criterion,
     "target": _target,
@@ -909,6 +943,8 @@ def _change_line(op: EditOp, before: Goal, after: Goal) -> str:
     }.get(op.field)
     if op.field == "name":
         return describe("name", before.student, after.student)
+    if op.field == "plan":
+        return describe("plan", (before.case.plan if before.case else None) or "not given", op.value)
     if op.field == "prompting":
         return describe("prompting", _own_prompting(before) or "none stated", after.prompting or op.value)
     if op.field == "target" and before.components.behavior != after.components.behavior:

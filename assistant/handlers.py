@@ -24,7 +24,7 @@ from assistant.review import review_goal
 from assistant.rubric import is_measurable, run_rubric
 from assistant.schemas import Case, Goal, SearchFilters
 from assistant.scope import answer_scope
-from assistant.sessions import plan_session
+from assistant.sessions import group_items, plan_session
 
 EMPTY_DRAFTS: dict = {"chat": None, "history": [], "goal": None, "plan": None}
 NEW_STUDENT = (
@@ -236,6 +236,7 @@ def plan_form(
     with audited(services, session, "plan") as record:
         try:
             goals = [g.strip() for g in capped(services, goals_text, "goals").split("\n\n") if g.strip()]
+            goals = group_items(goals)  # "Ana: ... Ana will ..." paragraphs are a group
             minutes = int(minutes) if isinstance(minutes, int | float) and math.isfinite(minutes) else 0
             interests = capped(services, interests, "interests")[:300]
             plan = plan_session(goals, minutes, model, services, interests or None, grade or None)

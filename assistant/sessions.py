@@ -148,7 +148,7 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
     measure_end = _MEASURE_END.search(after)
     measure = " ".join((after[: measure_end.start()] if measure_end else after).split()).strip(" ,;.")
     given = re.search(r"\bgiven\b[^,]{3,160}", condition)
-    parts = extract_parts(text)
+    parts = extract_parts(bare)  # the goal's own prompting, never the baseline's ("needs hand-over-hand now")
     case = read_case(text)
     task = task or "the task the goal names"
     domain = classify_domain(_query(task, condition, case), services.searcher)[0]
@@ -310,7 +310,7 @@ class _Picker:
             about = _stems(" ".join([activity.name, *activity.skills, *activity.concerns]))
             shared = stems & about
             if (
-                (len(shared) >= 2 or (shared and len(stems) <= 3))
+                len(shared) >= 2
                 and activity.phase == phase
                 and activity.setting in _SETTINGS[self.model]
                 and activity.id not in self.used
@@ -334,6 +334,10 @@ def _interest_step(goal: GoalTask, interest: str | None) -> list[str]:
     first = task.split()[0] if task.split() else ""
     template = template or next((t for verb, t in by_verb.items() if first.startswith(verb)), None)
     template = template or plan_words()["interest_in_task"].get(goal.domain)
+    older = goal.case.grade_band in ("6_8", "9_12", "transition_18_21") or (goal.case.age or 0) >= 12
+    vision = bool({"cvi", "low_vision", "blind"} & set(goal.case.access))
+    if (older or vision) and template and re.search(r"sticker|picture", template):
+        template = plan_words()["interest_older" if older else "interest_vision"]
     return [template.replace("{interest}", interest)] if template else [f"Use {interest} in the materials."]
 
 
@@ -360,12 +364,12 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
     """The goal's own task, as the goal states it, in the model's form."""
     who, task, where = goal.student, goal.task, goal.routine
     adult = _adult(goal)
-    adapt = bank.easier if bank else "Cut the task to its first step and add one step at a time."
+    adapt = bank.easier if bank else None
     prompts = f" ({goal.prompting})" if goal.prompting else ""
     if model == "push-in":
         steps = [
             f"Be there {_in(where)} as it happens; {who} does the task alongside the others: {task}.",
-            f"Adapt in place, not apart: {adapt}",
+            *([f"Adapt in place, not apart: {adapt}"] if adapt else []),
             f"Coach {adult} on the prompt level the goal allows{prompts}, then step back.",
             f"Score each try: {_criterion_words(goal)}.",
         ]
@@ -374,7 +378,11 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
     elif model == "consult":
         steps = [
             f"Watch {adult} run the routine {_in(where)} with {who}; note where the task breaks down: {task}.",
-            f"Model the strategy for {adult} once: {adapt}",
+            (
+                f"Model the strategy for {adult} once: {adapt}"
+                if adapt
+                else f"Model the task for {adult} once with the support the goal allows{prompts}."
+            ),
             f"Coach {adult} while they prompt{prompts} and fade; agree what counts toward {_criterion_words(goal)}.",
         ]
         name = f"Model and coach {adult}: {task}"
@@ -493,6 +501,24 @@ def _data_line(goal: GoalTask, label: str) -> str:
     if goal.measurement:
         line += f"; record it on {goal.measurement}"
     return line + "."
+
+
+_GROUP_GOAL = re.compile(r"^\s*([A-Z][\w'-]{1,30}):\s+(\S.*)$", re.S)
+
+
+def group_items(goals: list) -> list:
+    """Goals written 'Ana: By the annual review, ... Ana will ...' are a group's (CONTRACT.md groups): the name
+    before the colon is the goal's own student ('Goal: ...' and other labels stay plain text)."""
+    out = []
+    for goal in goals:
+        found = _GROUP_GOAL.match(goal) if isinstance(goal, str) else None
+        if found and re.search(rf"\b{re.escape(found.group(1))}\s+will\b", found.group(2)):
+            out.append({"student": found.group(1), "goal": found.group(2)})
+        else:
+            out.append(goal)
+    if any(isinstance(g, dict) for g in out):
+        out = [g if isinstance(g, dict) else {"student": "", "goal": g} for g in out]
+    return out
 
 
 def _validate(goals: list, minutes: Any, model: str, grade: str | None) -> list[tuple[str | None, str]]:
@@ -815,7 +841,7 @@ def _carryover(goal: GoalTask, services: Any, label: str) -> str:
     )
     sentences, _ = strategy_sentences(services, goal.domain)
     task = _stems(goal.task)
-    fitting = [s for s in sentences if len(task & _stems(s)) >= 1]
+    fitting = [s for s in sentences if len(task & _stems(s)) >= 2]
     return f"{line} {fitting[0]}" if fitting else line
 
 
