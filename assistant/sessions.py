@@ -349,9 +349,12 @@ def _adult(goal: GoalTask) -> str:
     return "the classroom teacher"
 
 
-def _criterion_words(goal: GoalTask) -> str:
-    """The goal's target in its own words: its measurable clause after the task (never cut short)."""
+def _criterion_words(goal: GoalTask, with_mastery: bool = False) -> str:
+    """The goal's target in its own words: its measurable clause after the task (never cut short); without its
+    mastery rule, which is judged over the data sheet, not on one try."""
     rest = goal.measure[len(goal.task) :].strip(" ,;") if goal.measure.startswith(goal.task) else ""
+    if rest and not with_mastery and goal.mastery and goal.mastery in rest:
+        rest = rest[: rest.index(goal.mastery)].strip(" ,;")
     return rest or goal.criterion or f"the task as the goal states it ({goal.task})"
 
 
@@ -367,8 +370,15 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
     adapt = bank.easier if bank else None
     prompts = f" ({goal.prompting})" if goal.prompting else ""
     if model == "push-in":
+        rehearse = _lex("unscheduled").find(tokenize(f"{where} {goal.condition}"))
+        first_step = (
+            f"This routine cannot be booked: plan a practice run {_in(where)} with {adult} (a rehearsal the class "
+            f"does together), and {who} does the task in it: {task}. Use the real event when it comes."
+            if rehearse
+            else f"Be there {_in(where)} as it happens; {who} does the task alongside the others: {task}."
+        )
         steps = [
-            f"Be there {_in(where)} as it happens; {who} does the task alongside the others: {task}.",
+            first_step,
             *([f"Adapt in place, not apart: {adapt}"] if adapt else []),
             f"Coach {adult} on the prompt level the goal allows{prompts}, then step back.",
             f"Score each try: {_criterion_words(goal)}.",
@@ -497,7 +507,9 @@ def _data_line(goal: GoalTask, label: str) -> str:
     line = (
         f'{label}: after each {occasion}, score it against the goal as written ("{goal.student} will {goal.measure}")'
     )
-    line += "; note the prompts given and the date"
+    line += f"; each time, record {_criterion_words(goal)}, the prompts given and the date"
+    if goal.mastery:
+        line += f"; mastery ({_LEADING_PREP.sub('', goal.mastery)}) is judged across the sheet, not on one day"
     if goal.measurement:
         line += f"; record it on {goal.measurement}"
     return line + "."

@@ -156,6 +156,10 @@ def test_the_main_flows_in_a_real_browser(app_url, browser, tmp_path):
     rec.timed("10-session-plan", "#plan-go", "#plan-out", "Minutes")
 
     page.click("button[role=tab]:has-text('Chat')")
+    page.click("#new-student")  # a new student starts clean: chat, profile and drafts cleared
+    page.wait_for_function("() => (document.querySelector('#chat-card')?.innerText || '').includes('New student')")
+    assert "make it 3 of 4" not in page.inner_text("#chatbot")
+    rec.shot("11a-new-student")
     page.click("#clear-drafts")
     page.wait_for_function("() => !(document.querySelector('#chat-card')?.innerText || '').includes('3 of 4')")
     page.reload()
