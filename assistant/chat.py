@@ -170,7 +170,8 @@ def _edit_asked(turn: Turn, state: ChatState) -> bool:
     tokens = tokenize_words(turn.text)
     if turn.intent == "unclear":  # a bare value after a draft ("90%", "2 minutes", "during art", "another") changes it
         bare_place = "setting" in fields and tokens and tokens[0].low in SETTING_WORDS
-        return bool(fields & VALUED_SET) or bare_place or wants_another(tokens) or bool(wants_options(tokens))
+        valued = bool(fields & VALUED_SET) or "variant" in fields  # "more support please"
+        return valued or bare_place or wants_another(tokens) or bool(wants_options(tokens))
     if fields & FACTS and "?" not in turn.text and is_change(tokens):  # "i meant 10th grade", "can we add a mat"
         return True
     if turn.confidence >= 0.7 or turn.intent not in ("goal", "unclear"):

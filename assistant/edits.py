@@ -242,7 +242,10 @@ def read_edit(text: str, goal: Goal, message_case: Case) -> list[EditOp]:
         ops.append(EditOp("plan", message_case.plan))
     if message_case.access and goal.case is not None and set(message_case.access) - set(goal.case.access):
         ops.append(EditOp("facts", "access"))
+    prompted = any(o.field == "prompting" for o in ops)
     for fact in ("communication", "baselines"):
+        if fact == "communication" and prompted:
+            continue  # "fade to gestural not verbal" names prompts, not how the student communicates
         if getattr(message_case, fact) and fact not in {o.field for o in ops}:
             if fact == "baselines" and not re.search(r"\bbaseline|\bcurrently|\bright now|\bnow\b", text, re.I):
                 continue

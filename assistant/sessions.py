@@ -107,6 +107,22 @@ _PROMPT_WORD = re.compile(r"prompt|cue|remind|assist|independ|model|gestur|physi
 _MASTERY_STOP = re.compile(r"\s(?:in|on|at|during|with|as|measured|by|per|and|when|while|using|given|from)\b.*$", re.I)
 
 
+_COUNTED = re.compile(
+    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+(?:\d+|one|two|three)\s+(?:[a-z-]+\s+){0,3}?"
+    r"(?:prompts?|cues?|reminders?|redirections?|models?)(?:\s+per\s+[a-z]+)?",
+    re.I,
+)
+
+
+def _goal_prompting(bare: str, found: str | None) -> str | None:
+    """The help the goal allows: a counted prompt ('no more than 1 verbal prompt') wins over 'independently' read
+    elsewhere in the sentence; only prompt words count."""
+    counted = _COUNTED.search(bare)
+    if counted:
+        return counted.group(0).strip()
+    return found if found and _PROMPT_WORD.search(found) else None
+
+
 def _trim_mastery(text: str) -> str:
     """'in 4 of 5 trials in PE' -> 'in 4 of 5 trials'; 'on 4 of 5 days across 3 consecutive weeks' stays."""
     head = re.match(r"(?:in|on|across|for|over)\s+", text, re.I)
@@ -161,7 +177,7 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
         criterion=re.sub(r"^with\s+", "", crit.strip(" ,;")) if crit and crit.strip(" ,;") else None,
         mastery=_trim_mastery(mastery[-1]) if mastery else parts.mastery,
         measurement=measured.group(1).strip(" ,") if measured else None,
-        prompting=parts.prompting if parts.prompting and _PROMPT_WORD.search(parts.prompting) else None,
+        prompting=_goal_prompting(bare, parts.prompting),
         case=case,
         domain=domain,
         measure=measure,
@@ -355,6 +371,8 @@ def _criterion_words(goal: GoalTask, with_mastery: bool = False) -> str:
     rest = goal.measure[len(goal.task) :].strip(" ,;") if goal.measure.startswith(goal.task) else ""
     if rest and not with_mastery and goal.mastery and goal.mastery in rest:
         rest = rest[: rest.index(goal.mastery)].strip(" ,;")
+    if rest and not with_mastery and re.match(r"(?:in|on|across|over|for)\s+\d+\s+(?:out\s+)?of\b", rest, re.I):
+        rest = ""  # only the mastery window is left: each try is scored on the task as the goal states it
     return rest or goal.criterion or f"the task as the goal states it ({goal.task})"
 
 
@@ -420,8 +438,8 @@ def _own_task(goal: GoalTask, model: str, minutes: int, bank: Activity | None, i
         purpose=purpose,
         goal_ref=goal.index,
         materials=list(bank.materials) if bank else [],
-        easier=bank.easier if bank else "Do the first part of it with one more level of help than the goal allows.",
-        harder=bank.harder if bank else "The whole task with less help, or in a new place or with a new adult.",
+        easier=bank.easier if bank else "",
+        harder=bank.harder if bank else "",
         phase="core",
         steps=steps,
         source_id=bank.id if bank else "",
@@ -740,7 +758,11 @@ def _group_plan(tasks: list[GoalTask], minutes: int, model: str, picker: _Picker
         themed = f" {liked_step[0]}" if liked_step else ""
         own.append(f"{t.student}'s turn: {t.task} (target: {_criterion_words(t)}).{themed}")
     bank = next((a for a in (picker.pick(t, "core") for t in tasks) if a is not None), None)
-    shared_name = bank.name if bank else "A shared class task"
+    shared_name = (
+        bank.name
+        if bank
+        else "side by side at one table, each student on their own task, then checking each other's work"
+    )
     interest = liked.get("") or ", ".join(f"{k}: {v}" for k, v in liked.items() if k)
     if model == "consult":
         setup, coach, wrap = _split(minutes, [0.2, 0.6, 0.2])
@@ -864,6 +886,15 @@ def _private(goal: GoalTask) -> bool:
 def _rationale(tasks: list[GoalTask], model: str, group: bool) -> str:
     first = tasks[0]
     where = first.routine
+    if group and len({t.student for t in tasks}) > 1:
+        places = "; ".join(f"{t.student}'s {_in(t.routine)}" for t in tasks)
+        shape = {
+            "push-in": "inside the class activity, one shared activity in which each student works on their own target",
+            "pull-out": "a small group: one shared activity, each student on their own target, then each goes back "
+            "to their own routine",
+            "consult": "with the adults who run each student's routine",
+        }[model]
+        return f"A {model} group ({shape}). Where each goal is used: {places}; each student has their own data."
     if model == "push-in":
         return (
             f"Push-in: {first.student}'s goal is used {where}, so practice happens there with the class and "
