@@ -100,9 +100,29 @@ def classify_domain(text: str, searcher: HybridSearcher | None = None, k: int = 
         ranked and ranked[0][1] >= 2 * CUE_WEIGHT and ranked[0][1] >= 2 * (ranked[1][1] if len(ranked) > 1 else 0)
     )
     if searcher is not None and not decisive:  # the vote cannot overturn a decisive cue count; skip its search
-        for rank, passage in enumerate(searcher.search(text[:1000], k=k, filters=SearchFilters(kind="goal"))):
-            for domain in passage.domains:
-                scores[domain] += VOTE_WEIGHT / (rank + 1.5)
+        _vote(scores, searcher.search(text[:1000], k=k, filters=SearchFilters(kind="goal")))
+    return _decide(scores)
+
+
+def classify_with(text: str, passages: list, k: int = 10) -> tuple[str, float]:
+    """classify_domain with the vote of passages already found (a plan's activity search), so no second search."""
+    scores: Counter = Counter({d: CUE_WEIGHT * n for d, n in cue_scores(text).items() if n})
+    ranked = scores.most_common(2)
+    decisive = (
+        ranked and ranked[0][1] >= 2 * CUE_WEIGHT and ranked[0][1] >= 2 * (ranked[1][1] if len(ranked) > 1 else 0)
+    )
+    if not decisive:
+        _vote(scores, passages[:k])
+    return _decide(scores)
+
+
+def _vote(scores: Counter, passages: list) -> None:
+    for rank, passage in enumerate(passages):
+        for domain in passage.domains:
+            scores[domain] += VOTE_WEIGHT / (rank + 1.5)
+
+
+def _decide(scores: Counter) -> tuple[str, float]:
     if not scores:
         return "handwriting_fine_motor", 0.0
     (best, top), *rest = [*scores.most_common(2), ("", 0.0)]

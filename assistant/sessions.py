@@ -10,13 +10,15 @@ activity in which each student works on their own target, with data for each. Mi
 """
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from assistant.case import read_case, routine_label
 from assistant.corpus import Activity
-from assistant.domains import classify_domain
+from assistant.domains import classify_with
 from assistant.errors import InputError
 from assistant.goal_parts import extract_parts
 from assistant.handouts import strategy_sentences
@@ -136,11 +138,13 @@ def _query(task: str, condition: str, case: Case) -> str:
     return " ".join(f"{task} {condition} {case.skill or ''}".split())
 
 
-def read_goal(index: int, goal: str, student: str | None, services: Any) -> GoalTask:
+def goal_clauses(goal: str) -> dict[str, Any]:
+    """The goal's clauses by its wording, in linear time: who, the condition, the task as written, its criterion,
+    mastery, measurement, the measurable clause, what the goal gives and the help it allows (not the baseline's)."""
     text = " ".join(goal.replace("[", "").replace("]", "").split())  # a frame's [slots] read as plain words
     bare = _BASELINE.sub("", text).strip()
     will = _WILL.search(bare)
-    name = student or (will.group(1) if will and will.group(1).lower() != "the student" else None) or "the student"
+    name = will.group(1) if will and will.group(1).lower() != "the student" else None
     before, after = (bare[: will.start()], bare[will.end() :]) if will else ("", bare)
     condition = _TIMEFRAME.sub("", before.strip()).strip(" ,;")
     end = _TASK_END.search(after)
@@ -162,27 +166,67 @@ def read_goal(index: int, goal: str, student: str | None, services: Any) -> Goal
             crit = rest[criterion.start() : last.start()]
     measured = _MEASURED.search(bare) or _RECORDED.search(bare)
     measure_end = _MEASURE_END.search(after)
-    measure = " ".join((after[: measure_end.start()] if measure_end else after).split()).strip(" ,;.")
     given = re.search(r"\bgiven\b[^,]{3,160}", condition)
     parts = extract_parts(bare)  # the goal's own prompting, never the baseline's ("needs hand-over-hand now")
-    case = read_case(text)
-    task = task or "the task the goal names"
-    domain = classify_domain(_query(task, condition, case), services.searcher)[0]
-    return GoalTask(
-        index=index,
-        student=name,
-        text=text,
-        condition=condition,
-        task=task,
-        criterion=re.sub(r"^with\s+", "", crit.strip(" ,;")) if crit and crit.strip(" ,;") else None,
-        mastery=_trim_mastery(mastery[-1]) if mastery else parts.mastery,
-        measurement=measured.group(1).strip(" ,") if measured else None,
-        prompting=_goal_prompting(bare, parts.prompting),
-        case=case,
-        domain=domain,
-        measure=measure,
-        given=given.group(0) if given else None,
-    )
+    return {
+        "text": text,
+        "name": name,
+        "condition": condition,
+        "task": task or "the task the goal names",
+        "criterion": re.sub(r"^with\s+", "", crit.strip(" ,;")) if crit and crit.strip(" ,;") else None,
+        "mastery": _trim_mastery(mastery[-1]) if mastery else parts.mastery,
+        "measurement": measured.group(1).strip(" ,") if measured else None,
+        "prompting": _goal_prompting(bare, parts.prompting),
+        "measure": " ".join((after[: measure_end.start()] if measure_end else after).split()).strip(" ,;."),
+        "given": given.group(0) if given else None,
+    }
+
+
+# An OT plans sessions for the same goals week after week: a goal's reading (its clauses, Case and domain) and its
+# activity ranking are kept per process for the most recent goals (memory only, never on disk or in a log).
+_READ: OrderedDict[tuple[int, str], tuple[dict, Case, str]] = OrderedDict()
+_RANKED: OrderedDict[tuple[int, str, str | None], list[str]] = OrderedDict()
+_KEEP = 256
+
+
+_LOCK = threading.Lock()  # the page serves several OTs at once
+
+
+def _remember(store: OrderedDict, key: Any, value: Any) -> Any:
+    with _LOCK:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > _KEEP:
+            store.popitem(last=False)
+    return value
+
+
+def _recall(store: OrderedDict, key: Any) -> Any:
+    with _LOCK:
+        value = store.get(key)
+        if value is not None:
+            store.move_to_end(key)
+        return value
+
+
+def read_goal(index: int, goal: str, student: str | None, services: Any) -> GoalTask:
+    """One goal read once into its task (goal_clauses), its Case and its domain."""
+    key = (id(services.searcher), goal)
+    known = _recall(_READ, key)
+    if known is not None:
+        clauses, case, domain = dict(known[0]), known[1], known[2]
+    else:
+        clauses = goal_clauses(goal)
+        case = read_case(clauses["text"])
+        query = _query(clauses["task"], clauses["condition"], case)
+        filters = SearchFilters(kind="activity", grade_band=case.grade_band)
+        hits = services.searcher.search(query, k=30, filters=filters)  # one search: the domain and the activities
+        _remember(_RANKED, (id(services.searcher), query, case.grade_band), [p.source_id for p in hits])
+        domain = classify_with(query, hits)[0]
+        _remember(_READ, key, (dict(clauses), case, domain))
+    name = student or clauses.pop("name") or "the student"
+    clauses.pop("name", None)
+    return GoalTask(index=index, student=name, case=case, domain=domain, **clauses)
 
 
 _OCCASION = re.compile(
@@ -269,14 +313,15 @@ def _theme_of(words: str) -> str | None:
 # --- choosing bank activities ---------------------------------------------------------------------------------
 
 
-def _stems(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
     """The content words of a text by their first five letters (common and generic words left out)."""
     generic = _generic()
-    return {
+    return frozenset(
         t.low[:5]
         for t in tokenize(text)
         if t.kind == "w" and len(t.low) > 3 and t.low not in common_words() and t.low not in generic
-    }
+    )
 
 
 @cache
@@ -302,9 +347,14 @@ class _Picker:
 
     def _rank(self, goal: GoalTask) -> list[Activity]:
         query = _query(goal.task, goal.condition, goal.case)
-        band = self.grade or goal.case.grade_band
-        hits = self.services.searcher.search(query, k=30, filters=SearchFilters(kind="activity", grade_band=band))
-        found = [self.by_id[p.source_id] for p in hits if p.source_id in self.by_id]
+        band = goal.case.grade_band  # the goal's reading searched this; a plan's grade is checked by fits()
+        key = (id(self.services.searcher), query, band)
+        ids = _recall(_RANKED, key)
+        if ids is None:
+            filters = SearchFilters(kind="activity", grade_band=band)
+            hits = self.services.searcher.search(query, k=30, filters=filters)
+            ids = _remember(_RANKED, key, [p.source_id for p in hits])
+        found = [self.by_id[i] for i in ids if i in self.by_id]
         routine_words = {t.low for t in tokenize(goal.routine) if len(t.low) > 3}
 
         def score(pair: tuple[int, Activity]) -> float:
@@ -357,12 +407,18 @@ def _interest_step(goal: GoalTask, interest: str | None) -> list[str]:
     return [template.replace("{interest}", interest)] if template else [f"Use {interest} in the materials."]
 
 
+@cache
+def _adult_patterns() -> list[tuple[str, re.Pattern]]:
+    return [
+        (adult, re.compile(r"\b(?:" + "|".join(re.escape(fold(str(w))) for w in words) + r")\b"))
+        for adult, words in plan_words()["adults"].items()
+    ]
+
+
 def _adult(goal: GoalTask) -> str:
+    """The adult who is there in the goal's routine (the first whose words the routine names)."""
     text = fold(f"{goal.routine} {goal.condition}")
-    for adult, words in plan_words()["adults"].items():
-        if any(re.search(rf"\b{re.escape(fold(w))}\b", text) for w in words):
-            return adult
-    return "the classroom teacher"
+    return next((adult for adult, pattern in _adult_patterns() if pattern.search(text)), "the classroom teacher")
 
 
 def _criterion_words(goal: GoalTask, with_mastery: bool = False) -> str:

@@ -67,12 +67,16 @@ def parsers() -> dict[str, Callable[[str], object]]:
     from assistant.case import read_case
     from assistant.chat import pasted_goal
     from assistant.domains import cue_scores
+    from assistant.edits import read_edit
     from assistant.goal_parts import extract_parts
+    from assistant.intent import intent_features
     from assistant.privacy import sanitize_output
     from assistant.redact import RedactionFailed, Redactor
     from assistant.router import route
     from assistant.rubric import run_rubric
+    from assistant.schemas import Case, Components, Goal
     from assistant.scope import read_signals
+    from assistant.sessions import goal_clauses
 
     def redact(text: str) -> object:
         try:
@@ -80,8 +84,27 @@ def parsers() -> dict[str, Callable[[str], object]]:
         except RedactionFailed:
             return None
 
+    goal = Goal.model_construct(
+        student="Maya",
+        case=Case(),
+        components=Components(
+            timeframe="By the annual IEP review",
+            condition="during journal writing",
+            behavior="write 3 sentences",
+            criterion="with at least 80% of letters on the line",
+            mastery="in 4 of 5 weekly writing samples",
+            measurement="work samples",
+            baseline=None,
+            target="80%",
+        ),
+        goal_text="By the annual IEP review, during journal writing, Maya will write 3 sentences.",
+    )
+
     return {
         "case reader": read_case,
+        "edit reader": lambda text: read_edit(text, goal, Case()),
+        "intent cues": intent_features,
+        "plan goal reader": goal_clauses,
         "goal parts": extract_parts,
         "router": route,
         "rubric": run_rubric,
