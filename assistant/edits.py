@@ -745,8 +745,8 @@ def _own_prompting(goal: Goal) -> str | None:
 
 
 _COUNTED_PROMPTS = re.compile(
-    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+\d+\s+(?:[a-z-]+\s+){0,3}?"
-    r"(?:prompts?|cues?|reminders?|redirections?)(?:\s+per\s+[a-z]+)?|\bindependently\b",
+    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+\d+\s+[a-z -]{0,40}?"
+    r"\b(?:prompts?|cues?|reminders?|redirections?)(?:\s+per\s+[a-z]+)?|\bindependently\b",
     re.I,
 )
 

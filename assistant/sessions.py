@@ -110,7 +110,7 @@ _MASTERY_STOP = re.compile(r"\s(?:in|on|at|during|with|as|measured|by|per|and|wh
 
 
 _COUNTED = re.compile(
-    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+(?:\d+|one|two|three)\s+(?:[a-z-]+\s+){0,3}?"
+    r"\b(?:with\s+)?(?:no more than|fewer than|up to|at most)\s+(?:\d+|one|two|three)\s+[a-z -]{0,40}?\b"
     r"(?:prompts?|cues?|reminders?|redirections?|models?)(?:\s+per\s+[a-z]+)?",
     re.I,
 )
