@@ -496,11 +496,8 @@ def shifted_prompting(goal: Goal, direction: str, steps: int = 1) -> EditOp:
 # --- applying ---------------------------------------------------------------------------------------------
 
 
-def _swap(goal: Goal, old: str, new: str, objectives: bool = True) -> Goal:
-    """The goal with one phrase replaced wherever it stands (text, components, objectives, variants)."""
-    if not old or old == new:
-        return goal
-    rep = lambda s: s.replace(old, new) if s else s  # noqa: E731
+def _rewritten(goal: Goal, rep: Any, objectives: bool = True) -> Goal:
+    """The goal with rep applied to every text it holds (text, components, objectives, variants)."""
     comps = goal.components.model_copy(update={k: rep(v) for k, v in goal.components.model_dump().items() if v})
     return goal.model_copy(
         update={
@@ -514,18 +511,17 @@ def _swap(goal: Goal, old: str, new: str, objectives: bool = True) -> Goal:
     )
 
 
+def _swap(goal: Goal, old: str, new: str, objectives: bool = True) -> Goal:
+    """The goal with one phrase replaced wherever it stands."""
+    if not old or old == new:
+        return goal
+    return _rewritten(goal, lambda s: s.replace(old, new) if s else s, objectives)
+
+
 def _word_swap(goal: Goal, old: str, new: str) -> Goal:
+    """The goal with one whole word (a name) replaced wherever it stands."""
     pattern = re.compile(rf"\b{re.escape(old)}\b")
-    rep = lambda s: pattern.sub(new, s) if s else s  # noqa: E731
-    comps = goal.components.model_copy(update={k: rep(v) for k, v in goal.components.model_dump().items() if v})
-    return goal.model_copy(
-        update={
-            "goal_text": rep(goal.goal_text),
-            "components": comps,
-            "objectives": [o.model_copy(update={"text": rep(o.text)}) for o in goal.objectives],
-            "variants": {k: rep(v) for k, v in goal.variants.items()},
-        }
-    )
+    return _rewritten(goal, lambda s: pattern.sub(new, s) if s else s)
 
 
 _XY = re.compile(r"\b(\d+)\s+(?:out\s+)?of\s+(\d+)\b")

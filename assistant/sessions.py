@@ -29,10 +29,6 @@ from assistant.vocab import GRADE_BANDS
 
 MODELS = ("push-in", "pull-out", "consult")
 _SETTINGS = {"push-in": {"push-in", "both"}, "pull-out": {"pull-out", "both"}, "consult": {"push-in", "both"}}
-PULL_OUT_REASON = (
-    "Pull-out for focused practice of a new skill with fewer distractions; plan its return to class "
-    "through the carryover strategy, since the least restrictive setting comes first."
-)
 
 
 @cache
@@ -971,12 +967,6 @@ def _rationale(tasks: list[GoalTask], model: str, group: bool) -> str:
         f"Pull-out for {why}; the session ends with the real task and a plan for {who} to use it {where}, "
         "since the least restrictive setting comes first."
     )
-
-
-def services_strategy(services: Any, domain: str) -> str:
-    """One plain carryover strategy for the domain, from its primer document."""
-    sentences, _ = strategy_sentences(services, domain)
-    return sentences[0] if sentences else "Practise the skill in the real routine each day and note what helps."
 
 
 # --- service-model advice -------------------------------------------------------------------------------------
