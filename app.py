@@ -16,13 +16,14 @@ def main() -> int:
     try:
         settings = Settings()
         check_bind(settings)  # before the slow part: a refused address is reported at once
+        audit = AuditLog(settings)  # before the slow part too: a bad audit path is one line at once
         services = build_services(settings, show_progress=sys.stderr.isatty(), on_notice=_notice)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     services.embedder.load()  # load once at start, so the first click is as fast as the rest
     services.searcher.search("warm up the search")
-    services = services._replace(audit=AuditLog(settings))
+    services = services._replace(audit=audit)
     print(f"School OT Assistant on http://{settings.host}:{settings.port}", file=sys.stderr)
     try:
         serve(services)

@@ -7,14 +7,17 @@ One file a day under <data_dir>/logs/audit.jsonl; files older than the retention
 
 import json
 import logging
+import os
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import ConfigError, one_line
 from assistant.settings import Settings
 
 FIELDS = ("time", "session", "intent", "mode", "endpoint_host", "redactions", "sources", "ms", "outcome")
@@ -38,14 +41,56 @@ def mode_of(settings: Settings) -> tuple[str, str | None]:
 
 
 def prune(folder: Path, retention_days: int, now: float | None = None) -> int:
-    """Delete audit files older than the retention; returns how many went."""
-    cutoff = (now or time.time()) - retention_days * 86400
+    """Delete audit files older than the retention; returns how many went. A file dated in the future (a clock
+    that was wrong) is re-dated to now first, so it ages like the others instead of being kept forever."""
+    now = now or time.time()
+    cutoff = now - retention_days * 86400
     gone = 0
     for path in folder.glob("audit.jsonl*"):
-        if path.name != "audit.jsonl" and path.stat().st_mtime < cutoff:
+        modified = path.stat().st_mtime
+        if modified > now + 60:
+            os.utime(path, (now, now))
+        elif path.name != "audit.jsonl" and modified < cutoff:
             path.unlink(missing_ok=True)
             gone += 1
     return gone
+
+
+class _AuditFile(TimedRotatingFileHandler):
+    """The day's file; a failed write (a full disk, a removed folder) is counted and said once on the console,
+    never raised into a request and never lost silently. Retention runs at each rollover too."""
+
+    def __init__(self, path: Path, retention_days: int) -> None:
+        super().__init__(path, when="midnight", backupCount=0, encoding="utf-8", utc=True)
+        self.retention_days = retention_days
+        self.failures = 0
+        self.problem: str | None = None
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        reason = getattr(exc, "strerror", None) or one_line(exc, 120) if exc else "unknown error"
+        self.failures += 1
+        if self.problem is None:
+            print(
+                f"audit log: could not write {self.baseFilename} ({reason}); audit lines are being lost",
+                file=sys.stderr,
+            )
+        self.problem = f"the audit log could not be written ({reason}); {self.failures} line(s) lost so far"
+        if self.stream is not None:  # a failed flush leaves the line in the buffer: drop it
+            with suppress(OSError):
+                self.stream.close()
+            self.stream = None  # reopened at the next write
+
+    def emit(self, record: logging.LogRecord) -> None:
+        before = self.failures
+        super().emit(record)
+        if self.failures == before and self.problem is not None:
+            print(f"audit log: writing {self.baseFilename} again", file=sys.stderr)
+            self.problem = None
+
+    def doRollover(self) -> None:
+        super().doRollover()
+        prune(Path(self.baseFilename).parent, self.retention_days)
 
 
 class AuditLog:
@@ -57,18 +102,27 @@ class AuditLog:
         self.logger = logging.getLogger(f"{_LOGGER}.{id(self)}")
         self.logger.propagate = False
         self.logger.setLevel(logging.INFO)
-        self.handler: TimedRotatingFileHandler | None = None
+        self.handler: _AuditFile | None = None
         if not self.enabled:
             return
         path = log_path(settings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        prune(path.parent, settings.audit_retention_days)
-        handler = TimedRotatingFileHandler(
-            path, when="midnight", backupCount=settings.audit_retention_days, encoding="utf-8", utc=True
-        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            prune(path.parent, settings.audit_retention_days)
+            handler = _AuditFile(path, settings.audit_retention_days)
+        except OSError as exc:
+            raise ConfigError(
+                f"the audit log {path} cannot be opened ({exc.strerror or one_line(exc)}): set SCHOOLOT_DATA_DIR to a "
+                "writable folder, or SCHOOLOT_AUDIT_LOG=false"
+            ) from None
         handler.setFormatter(logging.Formatter("%(message)s"))
         self.logger.addHandler(handler)
         self.handler = handler
+
+    @property
+    def problem(self) -> str | None:
+        """A one-line description of a failing audit log, for the admin's page notice (None when all is well)."""
+        return self.handler.problem if self.handler is not None else None
 
     def write(self, session: str, intent: str, redactions: int = 0, sources: list[str] | None = None,
               ms: float = 0.0, outcome: str = "ok") -> dict[str, Any]:  # fmt: skip

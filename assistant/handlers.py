@@ -19,7 +19,8 @@ from assistant.errors import AssistantError, InputError
 from assistant.export import bundle_markdown, to_docx
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet
-from assistant.inputs import clean_text
+from assistant.inputs import chat_history, clean_text, client_value
+from assistant.privacy import safe_markdown
 from assistant.review import review_goal
 from assistant.rubric import is_measurable, run_rubric
 from assistant.schemas import Case, Goal, SearchFilters
@@ -31,6 +32,7 @@ NEW_STUDENT = (
     "**New student.** The chat, the profile panel and this page's goal and plan drafts were cleared; nothing of "
     "the last student is used from here on."
 )
+LONG_CHAT = "\n\n_This conversation is long: the page keeps its last 200 messages._"
 EXAMPLES = [
     "Write a goal for a 2nd grader who fists her pencil and tires after 2 sentences; she loves the ocean",
     "Is shoe tying something I should work on at school?",
@@ -53,7 +55,7 @@ def audited(services: Any, session: str, intent: str) -> Iterator[dict]:
 def failed(record: dict, exc: Exception) -> str:
     """Note the error class in the audit record; the user's one-line message, in bold."""
     record["outcome"] = type(exc).__name__
-    return f"**{exc}**"
+    return safe_markdown(f"**{exc}**")
 
 
 def for_turn(services: Any, names: Callable[[], list[str | None]]) -> tuple[Any, Any]:
@@ -73,6 +75,20 @@ def capped(services: Any, text: Any, what: str) -> str:
     if len(text) > limit:
         raise InputError(f"the {what} is {len(text):,} characters; the limit is {limit:,}")
     return text
+
+
+def inbound_drafts(services: Any, drafts: Any) -> dict:
+    """The browser's drafts, checked where they enter (InputError when over the caps): the same text cap as
+    anything typed (plus room for the profile's facts), and 40 times that in all."""
+    limit = services.settings.max_input_chars
+    client_value(drafts, "saved drafts", limit + 5_000, limit * 40)
+    return {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
+
+
+def admin_notice(services: Any) -> str:
+    """A problem the person running the app must know about (a failing audit log), or nothing."""
+    problem = getattr(getattr(services, "audit", None), "problem", None)
+    return f"**Notice for the administrator:** {problem}. Check the disk and the data folder." if problem else ""
 
 
 def mode_banner(settings: Any) -> str:
@@ -100,14 +116,22 @@ def chat_turn(
     services: Any, message: str, history: list, drafts: dict, profile: dict, session: str = "-"
 ) -> Iterator[tuple]:
     """Stream one chat turn: yields (history, drafts, card, sources)."""
-    drafts = {**EMPTY_DRAFTS, **(drafts or {})}
-    history = [*(history or []), {"role": "user", "content": message if isinstance(message, str) else ""}]
     with audited(services, session, "chat") as record:
+        try:
+            sent = drafts
+            drafts = inbound_drafts(services, drafts)
+            history, dropped = chat_history(history, services.settings.max_input_chars * 4)
+        except InputError as exc:  # the browser's copy is left as it was: nothing of it is lost
+            record["outcome"] = "InputError"
+            yield history, sent, safe_markdown(f"**Sorry: {exc}. Clear my drafts starts afresh.**"), ""
+            return
+        history = [*history, {"role": "user", "content": message if isinstance(message, str) else ""}]
         try:
             state = ChatState.model_validate(drafts["chat"]) if drafts.get("chat") else ChatState()
         except ValueError:
             state = ChatState()  # a damaged or outdated browser draft: start the conversation afresh
-        yield from _chat_turn(services, message, history, drafts, profile, state, record)
+        for shown, saved, card, sources in _chat_turn(services, message, history, drafts, profile, state, record):
+            yield shown, saved, card + (LONG_CHAT if dropped and card else ""), sources
 
 
 def _chat_turn(
@@ -124,7 +148,7 @@ def _chat_turn(
         names = [state.case.student if state.case else None, (drafts.get("goal") or {}).get("student")]
         services, turn_llm = for_turn(services, lambda: [*names, turn.case.student])
         for answer, reply, new_state in respond_stream(turn, state, services):
-            shown = [*history, {"role": "assistant", "content": answer}]
+            shown = _safe_history([*history, {"role": "assistant", "content": answer}])
             if reply is None:
                 yield shown, drafts, "", ""
                 continue
@@ -139,10 +163,11 @@ def _chat_turn(
                 sources=[c.source_id for c in reply.citations],
                 redactions=turn_llm.redactions if turn_llm else 0,
             )
-            yield shown, drafts, card_for(reply) + note, citations_markdown(reply.citations)
+            cited = safe_markdown(citations_markdown(reply.citations))
+            yield shown, drafts, safe_markdown(card_for(reply) + note), cited
     except AssistantError as exc:
         record["outcome"] = type(exc).__name__
-        shown = [*history, {"role": "assistant", "content": f"Sorry: {exc}."}]
+        shown = _safe_history([*history, {"role": "assistant", "content": f"Sorry: {exc}."}])
         yield shown, {**drafts, "history": shown}, "", ""
 
 
@@ -159,6 +184,7 @@ def write_goal(
     Corrections of what was understood (name, grade, routine, baseline, support, communication) re-draft."""
     with audited(services, session, "goal") as record:
         try:
+            drafts = inbound_drafts(services, drafts)
             request = clean_text(capped(services, request, "request"), "request")
             student = capped(services, student, "name")[:60].strip()
             fixes = {k: capped(services, v, k)[:300] for k, v in (corrections or {}).items() if isinstance(v, str)}
@@ -171,14 +197,14 @@ def write_goal(
             return failed(record, exc), "", "", "", drafts, "", {}
         record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)
     variants = "\n\n".join(f"**{k.replace('_', ' ')}:** {v}" for k, v in goal.variants.items())
-    drafts = {**EMPTY_DRAFTS, **(drafts or {}), "goal": goal.model_dump(mode="json")}
+    drafts = {**drafts, "goal": goal.model_dump(mode="json")}
     return (
-        goal_card(goal),
-        variants,
-        data_sheet(goal).markdown,
-        carryover_handout(goal, services).markdown,
+        safe_markdown(goal_card(goal)),
+        safe_markdown(variants),
+        safe_markdown(data_sheet(goal).markdown),
+        safe_markdown(carryover_handout(goal, services).markdown),
         drafts,
-        rubric_table(goal.goal_text),
+        safe_markdown(rubric_table(goal.goal_text)),
         understood(goal.case),
     )
 
@@ -220,7 +246,7 @@ def check_goal(services: Any, text: str, session: str = "-") -> tuple[str, str]:
     table = rubric_table(text)
     if review.anti_patterns:
         table += "\n\n**Defects:** " + ", ".join(review.anti_patterns)
-    return table, review.suggested_rewrite or "Nothing to rewrite: this goal passes."
+    return safe_markdown(table), review.suggested_rewrite or "Nothing to rewrite: this goal passes."
 
 
 def plan_form(
@@ -235,6 +261,7 @@ def plan_form(
 ) -> tuple[str, dict]:
     with audited(services, session, "plan") as record:
         try:
+            drafts = inbound_drafts(services, drafts)
             goals = [g.strip() for g in capped(services, goals_text, "goals").split("\n\n") if g.strip()]
             goals = group_items(goals)  # "Ana: ... Ana will ..." paragraphs are a group
             minutes = int(minutes) if isinstance(minutes, int | float) and math.isfinite(minutes) else 0
@@ -243,7 +270,7 @@ def plan_form(
         except AssistantError as exc:
             return failed(record, exc), drafts
         record["sources"] = [c.source_id for c in plan.citations]
-    return plan_card(plan), {**EMPTY_DRAFTS, **(drafts or {}), "plan": plan.model_dump(mode="json")}
+    return safe_markdown(plan_card(plan)), {**drafts, "plan": plan.model_dump(mode="json")}
 
 
 def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, str]:
@@ -253,7 +280,7 @@ def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, s
         except AssistantError as exc:
             return failed(record, exc), ""
         record["sources"] = [c.source_id for c in answer.citations]
-    return scope_card(answer.model_dump()), citations_markdown(answer.citations)
+    return safe_markdown(scope_card(answer.model_dump())), safe_markdown(citations_markdown(answer.citations))
 
 
 def library(
@@ -279,7 +306,7 @@ def library(
     if setting:
         fits = {a.id for a in services.corpus.activities if a.setting in (setting, "both")}
         passages = [p for p in passages if p.source_id in fits][:10]
-    return (
+    return safe_markdown(
         "\n\n---\n\n".join(f"**{p.title}** (`{p.source_id}`)\n\n{p.citation(500).excerpt}" for p in passages)
         or "Nothing matches those filters."
     )
@@ -293,10 +320,10 @@ def export(services: Any, drafts: dict, fmt: str, session: str = "-") -> str | N
 
     The file is written only because the user asked for it, into a fresh temp folder; folders of earlier
     downloads are deleted after EXPORT_KEEP_S seconds (the app's own temp folder goes when it stops)."""
-    drafts = {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
     parts = []
     with audited(services, session, "export") as record:
         try:
+            drafts = inbound_drafts(services, drafts)
             if drafts.get("goal"):
                 goal = Goal.model_validate(drafts["goal"])
                 parts.append(bundle_markdown(goal, [data_sheet(goal), carryover_handout(goal, services)]))
@@ -331,12 +358,20 @@ def prune_exports(older_than_s: float = EXPORT_KEEP_S) -> int:
     return gone
 
 
-def restore(drafts: dict) -> tuple:
+def restore(services: Any, drafts: dict) -> tuple:
     """Page load: bring back the chat and the last goal from the browser's storage."""
-    drafts = {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
+    try:
+        drafts = inbound_drafts(services, drafts)
+    except InputError as exc:
+        return [], safe_markdown(f"**The saved drafts could not be shown: {exc}. Clear my drafts starts afresh.**")
     try:
         card = goal_card(Goal.model_validate(drafts["goal"])) if drafts.get("goal") else ""
     except ValueError:
         card = ""  # an outdated or damaged draft is skipped rather than breaking the page
     history = drafts.get("history")
-    return (history if isinstance(history, list) else []), card
+    return _safe_history(history if isinstance(history, list) else []), safe_markdown(card)
+
+
+def _safe_history(history: list) -> list:
+    """The chat as the page shows it: each message's text made safe to render (see safe_markdown)."""
+    return [{**m, "content": safe_markdown(m.get("content"))} for m in history if isinstance(m, dict)]

@@ -124,6 +124,7 @@ def refresh_index(
             if rebuild:
                 client.delete_collection(settings.collection)
         collection = open_collection(settings, embedder, client)
+        complete = _is_complete(collection)
         stored = get_all(collection, ["metadatas"])
         hashes = {i: (m or {}).get("hash") for i, m in zip(stored["ids"], stored["metadatas"], strict=True)}
         wanted = {c.id for c in chunks}
@@ -131,9 +132,13 @@ def refresh_index(
         todo = [c for c in chunks if hashes.get(c.id) != c.content_hash]
         # Delete before re-adding: Chroma merges metadata on update, and a domain flag may have gone.
         replaced = [c.id for c in todo if c.id in hashes]
-        if gone or replaced:
-            collection.delete(ids=gone + replaced)
-        _write(collection, embedder, todo, show_progress)
+        if gone or todo or not complete:
+            # Unmarked first: a build stopped halfway (even by SIGKILL) is found at the next start.
+            _mark(collection, embedder, complete=False)
+            if gone or replaced:
+                collection.delete(ids=gone + replaced)
+            _write(collection, embedder, todo, show_progress)
+            _mark(collection, embedder, complete=True)
     return RefreshReport(
         total=len(chunks),
         embedded=len(todo),
@@ -144,8 +149,30 @@ def refresh_index(
     )
 
 
-def index_exists(settings: Settings, embedder: Embedder) -> bool:
-    """True when the collection is there and holds chunks."""
+def _mark(collection: Any, embedder: Embedder, complete: bool) -> None:
+    """The completion marker lives in the collection's own metadata, so it works for a Chroma server too."""
+    chunks = collection.count() if complete else -1
+    collection.modify(metadata={"embedder": embedder.fingerprint, "complete": complete, "chunks": chunks})
+
+
+def _is_complete(collection: Any) -> bool:
+    metadata = collection.metadata or {}
+    return metadata.get("complete") is True and metadata.get("chunks") == collection.count()
+
+
+def index_state(settings: Settings, embedder: Embedder) -> tuple[str, int]:
+    """("missing" | "partial" | "ready", chunk count): partial when a build or refresh did not finish."""
     client = open_chroma(settings)
     names = {getattr(c, "name", c) for c in client.list_collections()}
-    return settings.collection in names and open_collection(settings, embedder, client).count() > 0
+    if settings.collection not in names:
+        return "missing", 0
+    collection = open_collection(settings, embedder, client)
+    count = collection.count()
+    if count == 0:
+        return "missing", 0
+    return ("ready" if _is_complete(collection) else "partial"), count
+
+
+def index_exists(settings: Settings, embedder: Embedder) -> bool:
+    """True when the collection is there, holds chunks and its last build finished."""
+    return index_state(settings, embedder)[0] == "ready"

@@ -44,6 +44,19 @@ def sanitize_output(text: str) -> str:
     return text
 
 
+_ANY_TAG_OPEN = re.compile(r"<(?=\s*[/!?a-zA-Z])")
+
+
+def safe_markdown(text: Any) -> str:
+    """Text the page renders as Markdown (anything that may hold what a user typed): images become their
+    words and every HTML tag is shown as text, so nothing on the page fetches another address."""
+    if not isinstance(text, str):
+        return ""
+    text = _IMAGE.sub(lambda m: m.group(1), text)
+    text = _REF_LINK.sub("", text)
+    return _ANY_TAG_OPEN.sub("&lt;", text)
+
+
 class _Reply(NamedTuple):
     content: str
 

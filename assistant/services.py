@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from assistant.corpus import Corpus, load_corpus
 from assistant.embeddings import Embedder
 from assistant.errors import IndexUnavailable, one_line
-from assistant.index import RefreshReport, index_exists, index_lock, open_collection, refresh_index
+from assistant.index import RefreshReport, index_lock, index_state, open_collection, refresh_index
 from assistant.llm import build_chat_model
 from assistant.retrieval import HybridSearcher
 from assistant.settings import Settings
@@ -49,9 +49,18 @@ def _usable_index(settings: Settings, embedder: Embedder, on_notice: Callable[[s
     """True when the index can be read and holds chunks; a damaged local index is removed for a rebuild."""
     notice = on_notice or (lambda _: None)
     try:
-        if index_exists(settings, embedder):
+        state, count = index_state(settings, embedder)
+        if state == "ready":
             return True
-        notice(f"no index at {settings.index_path} yet: building it from the corpus (about half a minute)")
+        if state == "missing":
+            notice(f"no index at {settings.index_path} yet: building it from the corpus (about half a minute)")
+            return False
+        notice(
+            f"the index at {settings.index_path} was left half-built ({count} chunks; its last build was stopped "
+            "before it finished): rebuilding it from the corpus"
+        )
+        if settings.chroma_mode == "embedded":  # a local folder is rebuilt whole; a server's collection is completed
+            discard_index(settings)
         return False
     except Exception as exc:  # chromadb raises many types for a damaged folder
         if settings.chroma_mode != "embedded":

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
     auth_username: str | None = Field(None, description="Sign-in name for the web app (required off loopback).")
     auth_password: SecretStr | None = Field(None, description="Sign-in password for the web app.")
+    behind_tls: bool = Field(
+        False,
+        description="Browsers reach the app through an https proxy: sign-in cookies get the Secure flag and the "
+        "app sends Strict-Transport-Security.",
+    )
+    login_attempts: int = Field(5, ge=1, le=100, description="Failed sign-ins per client before each next try waits.")
+    login_ceiling: int = Field(30, ge=1, le=10_000, description="Failed sign-ins a minute from all clients together.")
     queue_size: int = Field(64, ge=1, le=10_000, description="Requests that may wait; more get a 'busy' message.")
     concurrency: int = Field(2, ge=1, le=64, description="Requests the web app works on at once.")
     max_input_chars: int = Field(20_000, ge=100, le=100_000, description="Longest text one request may carry.")

@@ -49,6 +49,32 @@ def session_id(request: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:12] if raw != "-" else raw
 
 
+MAX_PLAN_GOALS = 12
+
+
+def checked_payload(services: Services, payload: dict) -> None:
+    """An API call's arguments, checked where they enter (InputError): text within the typed-text cap, at most
+    MAX_PLAN_GOALS goals, whole minutes from 10 to 120, and short grade and model names."""
+    from assistant.errors import InputError
+    from assistant.inputs import client_value
+
+    limit = services.settings.max_input_chars
+    client_value(payload, "request's arguments", limit, limit * 2)
+    for key in ("text", "interests"):
+        handlers.capped(services, payload.get(key) or "", key)
+    goals = payload.get("goals")
+    if goals is not None and (not isinstance(goals, list) or not all(isinstance(g, str) for g in goals)):
+        raise InputError("the goals must be a list of texts")
+    if goals is not None and len(goals) > MAX_PLAN_GOALS:
+        raise InputError(f"a plan takes at most {MAX_PLAN_GOALS} goals; this request has {len(goals)}")
+    minutes = payload.get("minutes")
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 120):
+        raise InputError("minutes must be a whole number from 10 to 120")
+    for key in ("grade", "model"):
+        if payload.get(key) is not None and (not isinstance(payload[key], str) or len(payload[key]) > 40):
+            raise InputError(f"the {key} must be a short text")
+
+
 def _api(demo: Any, services: Services) -> None:
     """Named endpoints for gradio_client: CONTRACT JSON for goal, review, scope, plan and ask (chat)."""
     import gradio as gr
@@ -60,8 +86,7 @@ def _api(demo: Any, services: Services) -> None:
         """One API call, capped and audited; a problem comes back as {"error": "..."}."""
         with handlers.audited(services, session_id(request), intent) as record:
             try:
-                for key in ("text", "interests"):
-                    handlers.capped(services, payload.get(key) or "", key)
+                checked_payload(services, payload)
                 result = handle(services, payload)
             except (AssistantError, ValueError) as exc:
                 record["outcome"] = type(exc).__name__
@@ -112,6 +137,7 @@ def build(services: Services) -> Any:
         )
         gr.Markdown("# School OT Assistant")
         gr.Markdown(handlers.mode_banner(s.settings) + " " + stats_text(s), elem_id="mode-banner")
+        notice = gr.Markdown("", elem_id="admin-notice")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 with gr.Row():
@@ -310,7 +336,8 @@ def build(services: Services) -> Any:
         library_in = [query, kind, domain, band, lib_setting]
         lib_go.click(on_library, library_in, results, api_name="search")
         query.submit(on_library, library_in, results, api_name=False)
-        demo.load(handlers.restore, drafts, [chatbot, card], api_name=False)
+        demo.load(lambda d: handlers.restore(s, d), drafts, [chatbot, card], api_name=False)
+        demo.load(lambda: handlers.admin_notice(s), None, notice, api_name=False)
     _api(demo, services)
     return demo
 

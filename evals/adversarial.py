@@ -58,6 +58,12 @@ def adversarial_inputs(size: int = SIZE) -> dict[str, str]:
         "elongated runs": "Hi" + "i" * (size - 2),
         "adult help runs": _repeat("I did it for him ", size),
         "mixed": mixed,
+        "spaced digits": _repeat("1 ", size),
+        "room runs": _repeat("room 1", size),
+        "list leads": _repeat("- Maya (", size),
+        "line leads": _repeat("\nMaya – ", size),
+        "nickname runs": _repeat('Maya "', size),
+        "dash runs": _repeat("- ", size),
     }
     return {name: text[:size] for name, text in shapes.items()}
 
@@ -70,7 +76,7 @@ def parsers() -> dict[str, Callable[[str], object]]:
     from assistant.edits import read_edit
     from assistant.goal_parts import extract_parts
     from assistant.intent import intent_features
-    from assistant.privacy import sanitize_output
+    from assistant.privacy import safe_markdown, sanitize_output
     from assistant.redact import RedactionFailed, Redactor
     from assistant.router import route
     from assistant.rubric import run_rubric
@@ -110,6 +116,7 @@ def parsers() -> dict[str, Callable[[str], object]]:
         "rubric": run_rubric,
         "redactor": redact,
         "output sanitizer": sanitize_output,
+        "page markdown": safe_markdown,
         "scope signals": read_signals,
         "domain cues": cue_scores,
         "pasted goal": pasted_goal,

@@ -16,7 +16,7 @@ from assistant.redact import RedactionFailed, Redactor
 
 SETS = Path(__file__).parent / "redaction"
 STRUCTURED = ("date", "student_id", "email", "phone", "address")
-TYPES = (*STRUCTURED, "name", "school")
+TYPES = (*STRUCTURED, "name", "school", "room")
 
 
 class Identifier(BaseModel):

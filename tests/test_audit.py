@@ -3,9 +3,13 @@
 import json
 import os
 import time
+from types import SimpleNamespace
+
+import pytest
 
 from assistant.audit import AuditLog, log_path, prune
-from assistant.handlers import capped, chat_turn, mode_banner
+from assistant.errors import ConfigError
+from assistant.handlers import admin_notice, capped, chat_turn, mode_banner
 from assistant.server import launch_options
 from tests.conftest import make_settings
 
@@ -48,8 +52,53 @@ def test_rotated_files_older_than_the_retention_are_deleted(tmp_path):
 def test_the_log_rotates_daily_and_keeps_retention_days_of_files(tmp_path):
     log = AuditLog(make_settings(tmp_path, audit_retention_days=7))
     handler = log.handler
-    assert handler.when == "MIDNIGHT" and handler.backupCount == 7
+    # Retention is by age at each rollover (prune), not by the handler's count of names: a file whose name or date
+    # is in the future would otherwise be kept forever and count against the real ones.
+    assert handler.when == "MIDNIGHT" and handler.retention_days == 7 and handler.backupCount == 0
     log.close()
+
+
+def test_a_failing_audit_write_is_said_once_on_the_console_and_shown_to_the_admin(tmp_path, capsys):
+    """A full disk, for real: the day's file is /dev/full, where every write fails with ENOSPC."""
+    settings = make_settings(tmp_path)
+    path = log_path(settings)
+    path.parent.mkdir(parents=True)
+    path.symlink_to("/dev/full")
+    log = AuditLog(settings)
+    for _ in range(3):
+        log.write("s", "goal")  # never raised into the request
+    err = capsys.readouterr().err
+    assert err.count("audit log: could not write") == 1 and "No space left on device" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "3 line(s) lost" in log.problem
+    assert "administrator" in admin_notice(SimpleNamespace(audit=log))
+    assert admin_notice(SimpleNamespace(audit=AuditLog(make_settings(tmp_path / "ok")))) == ""
+    log.close()
+
+
+def test_an_audit_path_that_cannot_be_opened_is_a_one_line_error(tmp_path):
+    settings = make_settings(tmp_path)
+    log_path(settings).mkdir(parents=True)  # the day's file is a directory
+    with pytest.raises(ConfigError) as error:
+        AuditLog(settings)
+    assert "audit log" in str(error.value) and "\n" not in str(error.value) and "SCHOOLOT_AUDIT_LOG" in str(error.value)
+
+
+def test_a_log_dated_in_the_future_still_rotates_and_ages(tmp_path):
+    settings = make_settings(tmp_path, audit_retention_days=3)
+    path = log_path(settings)
+    path.parent.mkdir(parents=True)
+    future = time.time() + 400 * 86400
+    path.write_text("{}\n")
+    old = path.parent / "audit.jsonl.2099-01-01"
+    old.write_text("{}\n")
+    for target in (path, old):
+        os.utime(target, (future, future))
+    log = AuditLog(settings)
+    assert log.handler.rolloverAt <= time.time() + 86400 + 60  # the next midnight, not a year from now
+    assert path.stat().st_mtime <= time.time() + 60 and old.exists()
+    log.close()
+    assert prune(path.parent, 3, now=time.time() + 4 * 86400) == 1 and not old.exists()
 
 
 def test_the_log_can_be_turned_off(tmp_path):

@@ -55,7 +55,7 @@ def test_export_writes_a_docx_with_the_goal_and_restore_brings_it_back(services)
     with open(path, "rb") as handle:
         text = "\n".join(p.text for p in DocxDocument(io.BytesIO(handle.read())).paragraphs)
     assert drafts["goal"]["goal_text"] in text
-    history, card = handlers.restore(drafts)
+    history, card = handlers.restore(services, drafts)
     assert history and "Objectives" in card
     assert handlers.export(services, dict(handlers.EMPTY_DRAFTS), "md") is None
 

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,88 @@ def test_large_collections_are_read_a_page_at_a_time(tmp_path, mini_corpus, embe
     everything = index.get_all(open_collection(settings, embedder), ["metadatas"])
     assert len(everything["ids"]) == len(set(everything["ids"])) == len(everything["metadatas"]) > 7
     assert refresh_index(settings, embedder).embedded == 0
+
+
+KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+from assistant import index
+from assistant.embeddings import Embedder
+from assistant.settings import Settings
+from assistant.settings import bundled_model_path
+
+settings = Settings(_env_file=None, data_dir=Path(sys.argv[1]), corpus_dir=Path(sys.argv[2]), embedding_batch_size=4)
+embedder = Embedder(bundled_model_path(), 4)
+batches = 0
+write = index._write
+
+
+def slow_write(collection, embedder, chunks, show_progress):
+    def add(**kwargs):
+        global batches
+        real_add(**kwargs)
+        batches += 1
+        if batches == 3:  # three batches stored: say so, then hang until killed
+            Path(sys.argv[3]).write_text("3 batches")
+            time.sleep(600)
+
+    real_add = collection.add
+    collection.add = add
+    write(collection, embedder, chunks, show_progress)
+
+
+index._write = slow_write
+index.refresh_index(settings, embedder)
+"""
+
+
+@pytest.mark.slow
+def test_a_build_killed_halfway_is_found_at_the_next_start_and_rebuilt(tmp_path, mini_corpus, embedder):
+    """The red-team's repro: kill -9 during the first build; the restart must not serve the partial index."""
+    from assistant.services import build_services
+
+    data, marker = tmp_path / "data", tmp_path / "stored"
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(data), str(mini_corpus), str(marker)],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "the build never stored its first batches"
+    child.kill()  # SIGKILL: no cleanup of any kind runs
+    child.wait()
+    settings = make_settings(data, corpus_dir=mini_corpus)
+    partial = open_collection(settings, embedder).count()
+    total = len(chunk_corpus(load_corpus(mini_corpus)))
+    assert 0 < partial < total
+    notices: list[str] = []
+    services = build_services(settings, on_notice=notices.append)
+    assert len(notices) == 1 and "half-built" in notices[0] and "\n" not in notices[0], notices
+    assert services.index_report is not None and services.index_report.total == total
+    assert open_collection(settings, embedder).count() == total
+    notices.clear()
+    build_services(settings, on_notice=notices.append)  # now complete: nothing to say, nothing to rebuild
+    assert notices == []
+
+
+def test_an_interrupted_refresh_leaves_the_index_marked_incomplete(tmp_path, mini_corpus, embedder, monkeypatch):
+    from assistant import index
+    from assistant.index import index_state
+
+    settings = make_settings(tmp_path / "data", corpus_dir=mini_corpus)
+    refresh_index(settings, embedder)
+    assert index_state(settings, embedder)[0] == "ready"
+    doc = sorted((mini_corpus / "primer").glob("*.md"))[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n\nA new paragraph about pencil grips.\n", encoding="utf-8")
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index, "_write", boom)
+    with pytest.raises(OSError):
+        refresh_index(settings, embedder)
+    assert index_state(settings, embedder)[0] == "partial"
+    monkeypatch.undo()
+    refresh_index(settings, embedder)
+    assert index_state(settings, embedder)[0] == "ready"

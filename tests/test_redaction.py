@@ -73,6 +73,48 @@ def test_placeholders_split_across_streamed_tokens_are_restored():
     assert "".join(restorer.feed(t) for t in tokens) + restorer.flush() == "Goal: Maya will write."
 
 
+@pytest.mark.parametrize(
+    "text, known, gone, kept",
+    [
+        # the red-team's misses, each as a principle with wordings of its own
+        ("Summer has trouble with the zipper. Summer's mom asked about it.", [], ["Summer"], ["zipper"]),
+        ("Harmony needs a slant board. She also likes summer camp.", [], ["Harmony"], ["summer camp"]),
+        ("Chase bolted from the line again today.", [], ["Chase"], ["from the line"]),
+        ("chase stood near the slide; chase's para said it happens daily", ["Chase"], ["chase"], ["slide"]),
+        (
+            "Kacper Wiśniewski formed 8 of 10 letters. His mom, Mrs. Wiśniewska, called.",
+            [],
+            ["Kacper", "Wiśniewsk"],
+            ["8 of 10 letters"],
+        ),
+        ("Zoë and Łukasz Nowak share a table; Łukasz cuts on the line.", [], ["Zoë", "Łukasz", "Nowak"], ["table"]),
+        ('Alexandra "Sasha" Volkova goes by Sasha in class.', [], ["Alexandra", "Sasha", "Volkova"], ["in class"]),
+        ("Dominique (DJ) Baptiste rode the bus. DJ located the stop.", [], ["Dominique", "DJ", "Baptiste"], ["bus"]),
+        ("Her grandma, Ms. Petrov, picks her up.", [], ["Petrov"], ["picks her up"]),
+        ("Call 555 0142 333 or 555 - 201 - 8890 or 5 5 5 2 0 1 3 3 4 4.", [], ["0142", "8890", "5 5 5"], ["Call"]),
+        ("She works in Room 114 on Mondays and in rm 2B after lunch.", [], ["114", "2B"], ["Mondays", "after lunch"]),
+        (
+            "Reading screen:\n- Nia – b/d reversals\n- Ezekiel – slow\n- Lily – needs referral?",
+            [],
+            ["Nia", "Ezekiel", "Lily"],
+            ["reversals", "referral"],
+        ),
+        ("The grip broke already. Could you send another?\nBest,\nMarguerite", [], ["Marguerite"], ["grip"]),
+    ],
+)
+def test_names_rooms_and_spaced_numbers_are_replaced_by_principle(text, known, gone, kept):
+    redacted = Redactor(known_names=known).redact(text)
+    assert not [g for g in gone if g in redacted], redacted
+    assert all(k in redacted for k in kept), redacted
+
+
+@pytest.mark.parametrize("digits", ["555 0142 333", "5-5-5-2-0-1-3-3-4-4", "(555)2013344", "555 . 201 . 3344"])
+def test_the_fail_closed_check_catches_seven_digits_however_spaced(digits):
+    with pytest.raises(RedactionFailed):
+        Redactor().verify(f"call me at {digits} tonight")
+    Redactor().verify("scores 85, 90, 88 and 92; 4 of 5 trials; 10/12 sessions")  # not one run: nothing raised
+
+
 def test_the_development_set_meets_the_recall_targets():
     result = score(load_set("dev"))
     assert result["snippets"] >= 100
