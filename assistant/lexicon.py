@@ -25,6 +25,15 @@ def fold(word: str) -> str:
     """Lowercase without accents or curly apostrophes, for matching ("Sofía" ~ "sofia")."""
     if word.isascii():
         return word.lower()
+    return _fold_unicode(word) if len(word) < 40 else _fold_uncached(word)
+
+
+@lru_cache(maxsize=50_000)
+def _fold_unicode(word: str) -> str:  # a word seen once is folded once (a run of “ or é costs one fold)
+    return _fold_uncached(word)
+
+
+def _fold_uncached(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("đ", "d").replace("ł", "l"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

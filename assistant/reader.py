@@ -4,10 +4,14 @@ The other parts of the Case are read by assistant/names.py, supports.py and cont
 assistant/case.py puts them together.
 """
 
+import threading
+from collections import OrderedDict
+
 from assistant.baselines import number_value
 from assistant.lexicon import (
     Match,
     Token,
+    Tokens,
     case_words,
     fold,
     lexicon,
@@ -73,20 +77,41 @@ def _quoted(tokens: list[Token]) -> frozenset[int]:
     return frozenset(inside)
 
 
+_RECENT: "OrderedDict[str, tuple[Tokens, frozenset, dict[str, list[Match]]]]" = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_TEXTS = 8
+
+
+def _read_once(text: str) -> tuple[Tokens, frozenset, dict[str, list[Match]]]:
+    """(tokens, quoted token indexes, lexicon matches over the whole text) of a text, shared by every Reader of
+    the same text in this process: a request read by the case reader, the goal and the skill reader is
+    tokenized once. Only what depends on the text alone is shared; what a Reader claims stays its own."""
+    with _RECENT_LOCK:
+        shared = _RECENT.get(text)
+        if shared is not None:
+            _RECENT.move_to_end(text)
+            return shared
+    tokens = tokenize(text)
+    shared = (tokens, _quoted(tokens), {})
+    with _RECENT_LOCK:
+        _RECENT[text] = shared
+        while len(_RECENT) > RECENT_TEXTS:
+            _RECENT.popitem(last=False)
+    return shared
+
+
 class Reader:
     """The tokens of one request and what has been read from them so far (claimed tokens, evidence)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens, self.quoted, self.cache = _read_once(text)
         self.claimed: set[int] = set()
         self.grade_starts: set[int] = set()  # character offsets of grade and age words
         self.interest_tokens: set[int] = set()
         self.device_tokens: set[int] = set()  # words of AAC and access devices, which name no routine
         self.aac_named = False  # the request names the student's AAC device: its tablet is no computer work
         self.evidence: dict[str, str] = {}
-        self.quoted = _quoted(self.tokens)
-        self.cache: dict[str, list[Match]] = {}  # lexicon matches over the whole text, found once
         # A writer who starts the message in lowercase may write names in lowercase too ("jaylen gr 2 ...").
         first = next((t for t in self.tokens if t.kind == "w"), None)
         self.lower_text = first is not None and not first.cap

@@ -59,9 +59,9 @@ def _decoded(raw: str) -> str:
 
 # Routes this app never serves: API schema and docs pages, development, monitoring and run-history tools,
 # custom-component files (that route echoes its arguments to the console) and the remote-file proxy.
-CLOSED_ROUTES = (
-    "openapi.json", "/docs", "/redoc", "/custom_component/", "/vibe-edit", "/dev/reload", "/monitoring",
-    "/run-history", "/runs", "/proxy=", "/process_recording",
+CLOSED_SEGMENTS = frozenset(
+    {"openapi.json", "docs", "redoc", "custom_component", "vibe-edit", "monitoring", "run-history", "runs",
+     "process_recording", "reload"}
 )  # fmt: skip
 # What the sign-in page itself needs before anyone has signed in.
 PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/", "/gradio_api/assets/")
@@ -164,7 +164,8 @@ class RequestGuard:
         if reason:
             return await _send_json(send, 403, reason)
         path = _decoded(scope.get("path", "")).lower()
-        if any(route in path for route in CLOSED_ROUTES):
+        segments = path.split("/")
+        if CLOSED_SEGMENTS.intersection(segments) or any(seg.startswith("proxy=") for seg in segments):
             return await _send_json(send, 404, "not served")
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"")

@@ -63,7 +63,6 @@ def adversarial_inputs(size: int = SIZE) -> dict[str, str]:
         "list leads": _repeat("- Maya (", size),
         "line leads": _repeat("\nMaya – ", size),
         "nickname runs": _repeat('Maya "', size),
-        "dash runs": _repeat("- ", size),
     }
     return {name: text[:size] for name, text in shapes.items()}
 

@@ -3,6 +3,7 @@
 import statistics
 import threading
 import time
+from contextlib import suppress
 from typing import Any
 
 # (api name, arguments): the chat endpoint with each intent, and the named endpoints.
@@ -24,10 +25,20 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def run_load(url: str, sessions: int = 20, seconds: float = 20.0) -> dict[str, Any]:
-    """Every session loops over MIX (each from its own offset) until the time is up."""
+ADVERSARIAL_SHAPES = ("digits", "typographic quotes", "per x", "according to x", "street then letters",
+                      "one-dash runs", "colons", "brackets", "spaced digits")  # fmt: skip
+
+
+def run_load(url: str, sessions: int = 20, seconds: float = 20.0, adversary: bool = False) -> dict[str, Any]:
+    """Every session loops over MIX (each from its own offset) until the time is up. With adversary, one more
+    session sends adversarial requests at the size cap (each shape in turn, to /goal and /chat) all along; its
+    own times are reported apart and its answers are not counted as the others' errors."""
     from gradio_client import Client
 
+    from evals.adversarial import adversarial_inputs
+
+    hostile = adversarial_inputs(19_990)
+    adversarial_ms: list[float] = []
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -36,7 +47,21 @@ def run_load(url: str, sessions: int = 20, seconds: float = 20.0) -> dict[str, A
     def go() -> None:
         deadline_box[:] = [time.monotonic() + seconds, time.monotonic()]
 
-    start_line = threading.Barrier(sessions, action=go)
+    start_line = threading.Barrier(sessions + (1 if adversary else 0), action=go)
+
+    def attacker() -> None:
+        client = Client(url, verbose=False)
+        start_line.wait()
+        step = 0
+        while time.monotonic() < deadline_box[0]:
+            shape = ADVERSARIAL_SHAPES[step % len(ADVERSARIAL_SHAPES)]
+            api = ("/goal", "/chat")[step % 2]
+            step += 1
+            started = time.perf_counter()
+            with suppress(Exception):  # its own outcome is not the figure: the others' errors are
+                client.predict(hostile[shape], api_name=api)
+            with lock:
+                adversarial_ms.append((time.perf_counter() - started) * 1000)
 
     def session(offset: int) -> None:
         try:
@@ -64,6 +89,7 @@ def run_load(url: str, sessions: int = 20, seconds: float = 20.0) -> dict[str, A
                     errors.append(f"{api}: {problem}")
 
     threads = [threading.Thread(target=session, args=(i,), daemon=True) for i in range(sessions)]
+    threads += [threading.Thread(target=attacker, daemon=True)] if adversary else []
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -79,4 +105,12 @@ def run_load(url: str, sessions: int = 20, seconds: float = 20.0) -> dict[str, A
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(_percentile(latencies, 0.95), 1),
         "max_ms": round(max(latencies), 1) if latencies else None,
+        **(
+            {
+                "adversarial_requests": len(adversarial_ms),
+                "adversarial_max_ms": round(max(adversarial_ms), 1) if adversarial_ms else None,
+            }
+            if adversary
+            else {}
+        ),
     }

@@ -19,8 +19,48 @@ from assistant.retrieval import HybridSearcher
 from assistant.settings import PROJECT_ROOT
 
 
-def cold_start(data_dir: Path, timeout: float = 180.0) -> dict[str, float]:
-    """Seconds from starting `python app.py` (index present) until the page answers HTTP 200."""
+def http_adversarial(url: str) -> dict[str, Any]:
+    """Each adversarial shape at the size cap sent to /goal of the running app, while another client asks a scope
+    question: the worst adversarial request's own time and the other client's worst latency meanwhile."""
+    import threading
+
+    from gradio_client import Client
+
+    from evals.adversarial import adversarial_inputs
+    from evals.load import ADVERSARIAL_SHAPES
+
+    hostile = adversarial_inputs(19_990)
+    attacker, neighbour = Client(url, verbose=False), Client(url, verbose=False)
+    attacker.predict("warm up", api_name="/goal")
+    worst_attack, worst_other, worst_shape = 0.0, 0.0, ""
+    for shape in ADVERSARIAL_SHAPES:
+        took: list[float] = []
+
+        def attack(text: str = hostile[shape], took: list[float] = took) -> None:
+            started = time.perf_counter()
+            attacker.predict(text, api_name="/goal")
+            took.append((time.perf_counter() - started) * 1000)
+
+        thread = threading.Thread(target=attack)
+        thread.start()
+        time.sleep(0.02)
+        started = time.perf_counter()
+        neighbour.predict("Is handwriting in scope for a 2nd grader with an IEP?", api_name="/scope")
+        other = (time.perf_counter() - started) * 1000
+        thread.join()
+        worst_other = max(worst_other, other)
+        if took and took[0] > worst_attack:
+            worst_attack, worst_shape = took[0], shape
+    return {
+        "http_adversarial_worst_ms": round(worst_attack, 1),
+        "http_adversarial_worst_shape": worst_shape,
+        "http_other_client_worst_ms": round(worst_other, 1),
+    }
+
+
+def cold_start(data_dir: Path, timeout: float = 180.0, then: Any = None) -> dict[str, Any]:
+    """Seconds from starting `python app.py` (index present) until the page answers HTTP 200; then, while the
+    app is up, then(url) adds its own figures (the HTTP-level adversarial run)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -33,7 +73,8 @@ def cold_start(data_dir: Path, timeout: float = 180.0) -> dict[str, float]:
         while time.perf_counter() - started < timeout and process.poll() is None:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
-                return {"cold_start_s": round(time.perf_counter() - started, 2)}
+                figures = {"cold_start_s": round(time.perf_counter() - started, 2)}
+                return {**figures, **(then(f"http://127.0.0.1:{port}/") if then else {})}
             except OSError:
                 time.sleep(0.2)
         return {"cold_start_s": -1.0}

@@ -7,9 +7,8 @@ import urllib.request
 import pytest
 
 from evals.adversarial import adversarial_inputs
+from evals.load import ADVERSARIAL_SHAPES as SHAPES
 from tests.apprunner import running_app
-
-SHAPES = ("digits", "typographic quotes", "per x", "street then letters", "one-dash runs", "brackets")
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +16,15 @@ def app(tmp_path_factory, index_settings):
     work = tmp_path_factory.mktemp("adversarial")
     env = {"SCHOOLOT_DATA_DIR": str(work / "data"), "SCHOOLOT_INDEX_DIR": str(index_settings.index_path)}
     with running_app(work, env) as running:
+        from gradio_client import Client
+
+        warm = Client(running.url, verbose=False)  # first calls load data files: not what is measured here
+        for api, text in (
+            ("/goal", "2nd grader, messy handwriting"),
+            ("/scope", "Is handwriting OT?"),
+            ("/chat", "hi"),
+        ):
+            warm.predict(text, api_name=api)
         yield running
 
 
@@ -31,7 +39,8 @@ def test_another_users_requests_are_answered_within_a_second_during_an_adversari
 
     def attack() -> None:
         started = time.perf_counter()
-        attacker.predict(text, api_name="/goal")  # an answer or {"error": ...}; either way it must come back
+        # an answer or {"error": ...}; either way it must come back (the chat endpoint on odd shapes)
+        attacker.predict(text, api_name="/chat" if SHAPES.index(shape) % 2 else "/goal")
         timings["adversarial"] = time.perf_counter() - started
 
     thread = threading.Thread(target=attack)

@@ -75,8 +75,10 @@ class Recorder:
     """Screenshots per step, click-to-render timings, and every request the page made."""
 
     def __init__(self, page):
-        self.page, self.timings, self.requests = page, {}, []
+        self.page, self.timings, self.requests, self.blocked = page, {}, [], []
         page.on("request", lambda request: self.requests.append(request.url))
+        # Anything the page's own content security policy refused (the app's own page must need none of it).
+        page.on("console", lambda m: self.blocked.append(m.text) if "Content Security Policy" in m.text else None)
         ARTIFACTS.mkdir(exist_ok=True)
 
     def shot(self, name: str) -> None:
@@ -174,6 +176,54 @@ def test_the_main_flows_in_a_real_browser(app_url, browser, tmp_path):
     (ARTIFACTS / "timings.json").write_text(json.dumps(rec.timings, indent=2))
     print("click-to-render ms:", rec.timings)
     assert offsite == []
+    assert rec.blocked == [], rec.blocked  # the CSP allows everything the app itself does
+
+
+def test_typed_images_never_fetch_another_address_and_the_csp_blocks_them_anyway(app_url, browser):
+    """The red-team's shape: Markdown and HTML images typed into fields were fetched from their URLs."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Pixel(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Pixel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    other = f"http://127.0.0.1:{server.server_address[1]}"  # another port: another origin
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations: list[str] = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        response = page.goto(app_url)
+        assert "img-src 'self'" in (response.headers.get("content-security-policy") or "")
+        page.wait_for_selector("#chat-input textarea")
+        typed = f'Is handwriting OT? ![a]({other}/md.png) <img src="{other}/html.png"> <video poster="{other}/v.png">'
+        page.fill("#chat-input textarea", typed)
+        page.click("#chat-send")
+        page.wait_for_function("() => (document.querySelector('#chat-card')?.innerText || '').length > 20")
+        page.click("button[role=tab]:has-text('Goal writer')")
+        page.fill("#writer-input textarea", f"Maya, 2nd grade, copies 6 words ![b]({other}/writer.png)")
+        page.click("#writer-go")
+        page.wait_for_function("() => (document.querySelector('#writer-goal')?.innerText || '').length > 20")
+        page.wait_for_timeout(1000)
+        remote = page.evaluate(f'() => document.querySelectorAll(\'[src^="{other}"], [poster^="{other}"]\').length')
+        assert hits == [] and remote == 0 and "html.png" in page.inner_text("#chatbot")  # shown as text
+        # Even an image put into the page some other way is refused by the policy, not fetched.
+        page.evaluate(f"() => {{ const i = new Image(); i.src = '{other}/injected.png'; document.body.append(i); }}")
+        page.wait_for_timeout(1000)
+        assert hits == [] and any("img-src" in v for v in violations), violations
+        page.close()
+    finally:
+        server.shutdown()
 
 
 def test_every_named_endpoint_answers_through_gradio_client(app_url):

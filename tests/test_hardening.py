@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -202,3 +203,130 @@ def test_a_full_queue_answers_busy_and_the_app_keeps_working(signed_in_app):
 def test_the_env_file_of_the_project_is_blocked_too(tmp_path):
     options = launch_options(make_settings(tmp_path / "data"), tmp_path / "tmp")
     assert str(ROOT / ".env") in options["blocked_paths"] or str(Path(ROOT / ".env")) in options["blocked_paths"]
+
+
+def _request(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.headers, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode(errors="replace")
+
+
+def _sign_in(app, password: str = "correct horse battery"):
+    form = urllib.parse.urlencode({"username": "ot", "password": password}).encode()
+    return _request(app.url + "login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+@pytest.mark.slow
+def test_every_answer_carries_the_security_headers(signed_in_app):
+    app, _ = signed_in_app
+    for path in ("", "gradio_api/info", "no-such-page", "gradio_api/file=../.env"):
+        _, headers, _ = _request(app.url + path)
+        lower = {k.lower(): v for k, v in headers.items()}
+        csp = lower.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "img-src 'self' data: blob:" in csp and "connect-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and "http" not in csp.replace("'self'", "")
+        assert lower.get("x-frame-options") == "DENY" and lower.get("x-content-type-options") == "nosniff"
+        assert lower.get("referrer-policy") == "no-referrer" and "strict-transport-security" not in lower
+
+
+@pytest.mark.slow
+def test_sign_in_cookies_are_httponly_and_samesite_strict(signed_in_app):
+    app, _ = signed_in_app
+    status, headers, _ = _sign_in(app)
+    assert status == 200
+    cookies = headers.get_all("Set-Cookie") or []
+    assert len(cookies) == 2
+    assert all("HttpOnly" in c and "SameSite=Strict" in c and "SameSite=none" not in c for c in cookies)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    ["gradio_api/heartbeat/abc123", "gradio_api/queue/data?session_hash=abc", "gradio_api/upload_progress",
+     "gradio_api/app_id", "gradio_api/token", "gradio_api/user", "gradio_api/startup-events/../info"],
+)  # fmt: skip
+def test_every_route_but_the_sign_in_page_needs_a_session(signed_in_app, path):
+    app, _ = signed_in_app
+    status, _, body = _request(app.url + path)
+    assert status in (401, 403), (path, status, body[:200])
+
+
+@pytest.mark.slow
+def test_api_docs_and_tools_that_echo_to_the_console_are_not_served(signed_in_app):
+    app, _ = signed_in_app
+    _, headers, _ = _sign_in(app)
+    cookie = "; ".join(v.split(";")[0] for v in headers.get_all("Set-Cookie") or [])
+    marker = "ECHO-7f3a-\x1b[31mRED"
+    for path in ("gradio_api/openapi.json", "openapi.json", "docs", "redoc", "gradio_api/docs",
+                 f"gradio_api/custom_component/{urllib.parse.quote(marker)}/client/x/y.js", "gradio_api/vibe-edit",
+                 "monitoring", "gradio_api/runs"):  # fmt: skip
+        status, _, _ = _request(app.url + path, headers={"Cookie": cookie})
+        assert status == 404, (path, status)
+    time.sleep(0.3)
+    assert "ECHO-7f3a" not in app.log()
+
+
+def _chunked_post(url: str, megabytes: int) -> tuple[int, int]:
+    """(status, bytes sent) of a chunked POST that keeps sending until the server answers or closes."""
+    import socket
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    sent = 0
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=15) as sock:
+        sock.sendall(
+            f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        chunk = b"1" * 65536
+        try:
+            for _ in range(megabytes * 16):
+                sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                sent += len(chunk)
+            sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server stopped reading: what it answered is below
+        try:
+            answer = sock.recv(4096).decode(errors="replace")
+        except OSError:
+            answer = ""
+    status = int(answer.split()[1]) if answer.startswith("HTTP/") else 0
+    return status, sent
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@pytest.mark.slow
+def test_a_chunked_body_over_the_cap_is_refused_while_it_streams(signed_in_app):
+    # the red-team's shape: a chunked 60 MB body was accepted and the app grew by 165 MB
+    app, _ = signed_in_app
+    before = _rss_mb(app.process.pid)
+    status, sent = _chunked_post(app.url + "gradio_api/queue/join", 60)
+    grown = _rss_mb(app.process.pid) - before
+    print(f"chunked 60 MB: answered {status} after {sent / 1e6:.1f} MB sent; the app grew by {grown:.1f} MB")
+    assert status == 413 and grown < 40
+    assert _request(app.url)[0] == 200  # still serving
+
+
+@pytest.mark.slow
+def test_failed_sign_ins_are_throttled_per_client_with_backoff(signed_in_app):
+    # the red-team's shape: 300 wrong passwords in 0.3 s, no lockout
+    app, _ = signed_in_app
+    statuses = [_sign_in(app, f"wrong {n}")[0] for n in range(12)]
+    print("12 wrong passwords:", statuses)
+    assert statuses[:5] == [400] * 5 and 429 in statuses[5:]
+    status, headers, body = _sign_in(app)  # even the right password waits its turn
+    assert status == 429 and int({k.lower(): v for k, v in headers.items()}["retry-after"]) >= 1
+    assert "too many failed sign-ins" in body
+    deadline = time.monotonic() + 40
+    while (status := _sign_in(app)[0]) == 429 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert status == 200  # after the wait the owner gets in, and the count starts again
