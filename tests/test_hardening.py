@@ -330,3 +330,17 @@ def test_failed_sign_ins_are_throttled_per_client_with_backoff(signed_in_app):
     while (status := _sign_in(app)[0]) == 429 and time.monotonic() < deadline:
         time.sleep(1)
     assert status == 200  # after the wait the owner gets in, and the count starts again
+
+
+@pytest.mark.slow
+def test_the_drafts_key_reaches_every_signed_in_browser_as_privacy_md_says(signed_in_app):
+    """PRIVACY.md says the drafts' key is part of the page's configuration (so it does not protect the drafts
+    from someone using that browser): this holds it to that."""
+    app, _ = signed_in_app
+    _, headers, _ = _sign_in(app)
+    cookie = "; ".join(v.split(";")[0] for v in headers.get_all("Set-Cookie") or [])
+    status, _, body = _request(app.url + "config", headers={"Cookie": cookie})
+    assert status == 200
+    states = [c for c in json.loads(body)["components"] if c.get("props", {}).get("storage_key") == "school-ot-drafts"]
+    assert states and len(states[0]["props"].get("secret") or "") >= 16
+    assert "scrambled with a key the app makes at each start" in (ROOT / "PRIVACY.md").read_text()
