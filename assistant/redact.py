@@ -173,6 +173,7 @@ ANCHORS = {
 }
 SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*[-*•]?\s*|[\"“(]\s*)$")
 ARTICLES = frozenset({"the", "a", "an", "my", "our"})
+TITLE_WORDS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "coach", "nurse", "principal", "sra", "sr", "mme"})
 MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
@@ -458,9 +459,14 @@ ITEM_LEAD = re.compile(r"(?:^|[,;][ \t]+(?:and[ \t]+)?)([A-Z][\w'’-]*)[ \t]+\(
 DASH_SIGNATURE = re.compile(r"(?:^|[ \t])[-–—][ \t]*((?:(?:mr|mrs|ms|dr)\.?[ \t]+)?[^\W\d_][\w'’-]*)[ \t.!]*$", re.I)
 
 
-NAMED_AFTER = re.compile(
-    r"\b(aka|a\.k\.a\.?|goes[ \t]+by|nicknamed|known[ \t]+as|called)[ \t]+[\"“'‘]?([^\W\d_][\w’-]*+)", re.I
-)
+@lru_cache(maxsize=1)
+def _named_after() -> re.Pattern:
+    """A naming cue of naming_cues.txt, then the other name it introduces ("aka 'shawny'", "goes by Birdie")."""
+    cues = sorted(naming_cues(), key=len, reverse=True)
+    alternation = "|".join(re.escape(cue).replace("\\ ", "[ \\t]+") for cue in cues)
+    return re.compile(rf"(?<![\w.])({alternation})[ \t]+[\"“'‘]?([^\W\d_][\w’-]*+)", re.I)
+
+
 LAST_FIRST = re.compile(
     r"^[ \t]*(?:[-*•][ \t]*)?([A-Z][\w'’-]*+(?:[ \t][A-Z][\w'’-]*+)?),[ \t]+([A-Z][\w'’-]*+)"
     r"(?=[ \t]*(?:$|[-–—,;:(|/]))",
@@ -505,12 +511,11 @@ def _by_structure(text: str, tokens: set[str]) -> tuple[set[str], list[tuple[int
             found.add(word.lower())
             placed.append((match.start(1), match.end(1), "NAME"))
     # Another name after a naming cue: "deshawn aka 'shawny'", "goes by Birdie".
-    for match in NAMED_AFTER.finditer(text):
-        if match.group(1).lower() in cues or " ".join(match.group(1).lower().split()) in cues:
-            word = match.group(2)
-            if word.lower() not in never and word.lower() not in ARTICLES:
-                found.add(word.lower())
-                placed.append((match.start(2), match.end(2), "NAME"))
+    for match in _named_after().finditer(text):
+        word = match.group(2)
+        if word.lower() not in never and word.lower() not in ARTICLES and word.lower() not in TITLE_WORDS:
+            found.add(word.lower())
+            placed.append((match.start(2), match.end(2), "NAME"))
     # A roster's "Surname, Given" when the given name is a name: "Okafor, Chidi", "Ng, Tiffany".
     sign_offs = {str(w).lower() for w in case_words()["sign_offs"]}
     for match in LAST_FIRST.finditer(text):
