@@ -127,11 +127,12 @@ COUNT_NOUN = re.compile(
 )
 NAME_SUFFIX = re.compile(r",?[ \t]+(?:Jr|Sr|II|III|IV)\b\.?")
 # Surname particles join a name ("Ms. Van der Berg", "Mrs. Dela Cruz", "Dr. bin Said").
-PARTICLE = r"(?:[ \t](?:van|von|der|den|de|del|della|di|da|du|la|le|dos|das|bin|ibn|al|el|ben|st\.?)\b)*+"
+PARTICLES = r"(?:van|von|der|den|de|dela|del|della|di|da|du|la|le|dos|das|bin|ibn|al|el|ben|st\.?)"
+PARTICLE = rf"(?:[ \t]{PARTICLES}\b)*+"
 TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Nurse|Principal|Señora|Sra|Sr|Srta|Mme|Mlle|Madame|Monsieur|Prof|Profe|"
     rf"Maestra|Maestro)\.?[ \t]+([A-Z][\w'’-]+(?:{PARTICLE}[ \t][A-Z][\w'’-]+)?)"
-    r"|\b(?:mr|mrs|ms|dr)\.?[ \t]+((?:(?:van|von|de|dela|del|della|la|le|da|di|du|al|el|bin|ibn)[ \t]+)*+"
+    rf"|\b(?:mr|mrs|ms|dr)\.?[ \t]+((?:{PARTICLES}[ \t]+)*+"
     r"[a-z][\w'’-]+)"
 )
 FIELD = re.compile(
@@ -140,7 +141,7 @@ FIELD = re.compile(
     r"evaluator|therapist|psychologist|counselor|principal|coordinator|reviewer|interpreter|physician|"
     r"pediatrician|doctor|prepared by|completed by|written by|referred by|nombre|alumno|alumna|estudiante|madre|"
     r"padre|tutor|tutora|maestro|maestra|presentes|élève|nom|prénom|mère|père)"
-    r"[ \t]*(?:name)?[ \t]*:[ \t]*((?:[^\W\d_][\w'’-]*\.?)(?:[ \t]+[^\W\d_][\w'’-]*\.?){0,2})",
+    r"[ \t]*(?:name)?[ \t]*:[ \t]*((?:[^\W\d_][\w'’-]*+\.?)(?:[ \t]+[^\W\d_][\w'’-]*+\.?){0,2})",
     re.I,
 )
 CUE_BEFORE = re.compile(
@@ -476,10 +477,6 @@ BEFORE_BRACKETS = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*+)[ \t]*\(([^()\
 PRONOUNS = re.compile(r"\s*(?:she|he|they|ze|xe|zie)\s*/\s*\w+\s*$", re.I)
 
 
-def _WORD_NAMES() -> frozenset[str]:
-    return lexicons()[1]
-
-
 def _by_structure(text: str, tokens: set[str]) -> tuple[set[str], list[tuple[int, int, str]]]:
     """Names by the message's shape: the leads of a list whose other leads are names ("- Lily – needs a
     referral" among "- Nia – ...", "Rose (DOB ...), Nia (DOB ...)"), and the name that signs it (the line after
@@ -506,7 +503,7 @@ def _by_structure(text: str, tokens: set[str]) -> tuple[set[str], list[tuple[int
             continue
         cued = any(" ".join(inside[:n]) in cues for n in (1, 2, 3)) or inside[0] in cues
         says_who = inside[0] in tokens or inside[0] in names or inside[0] in roles or PRONOUNS.match(match.group(2))
-        everyday = word.lower() in vocabulary and word.lower() not in names and word.lower() not in _WORD_NAMES()
+        everyday = word.lower() in vocabulary and word.lower() not in names and word.lower() not in lexicons()[1]
         if cued or (says_who and not everyday):
             found.add(word.lower())
             placed.append((match.start(1), match.end(1), "NAME"))
