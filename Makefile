@@ -19,9 +19,16 @@ run: setup
 	$(PY) app.py
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
-browser:
+browser: tests/browser/node_modules/axe-core/axe.min.js
 	command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
+
+# axe-core (npm, pinned in tests/browser/package-lock.json) for the accessibility check in the browser tests.
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
+	command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm)
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: setup browser
 	$(PY) -m ruff check .

@@ -65,7 +65,7 @@ def case_card(case: Case | dict | None) -> str:
         rows.append(("Interests", ", ".join(case.interests)))
     lines = ["#### What I understood", ""]
     if rows:
-        lines += ["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
+        lines += ["| Fact | What I read |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
     else:
         lines.append("_Nothing about the student yet._")
     questions = case_questions(case)
@@ -101,7 +101,7 @@ def goal_card(goal: Goal) -> str:
         *head,
         goal.goal_text,
         "",
-        "| Component | |",
+        "| Component | In this goal |",
         "|---|---|",
         *(f"| {name} | {value} |" for name, value in rows),
         "",
@@ -203,4 +203,31 @@ def card_for(reply: Any) -> str:
         return scope_card(reply.result)
     if reply.intent == "plan":
         return plan_card(reply.result) + ("\n\n" + case_card(reply.case) if reply.case else "")
+    return reply.answer
+
+
+def bubble(reply: Any) -> str:
+    """What the conversation shows for a reply whose card holds the draft: one or two lines that say what was done
+    and point to the card, so the draft is shown once (in the card) and the chat stays short to scroll."""
+    if reply.intent in ("goal", "edit") and reply.result:
+        goal = Goal.model_validate(reply.result)
+        if reply.intent == "edit" and reply.changes:
+            return "Changed: " + "; ".join(reply.changes) + ". The changed goal is in the answer below."
+        if reply.intent == "edit":
+            return reply.answer
+        first = reply.answer.split("\n", 1)[0] if reply.answer.split(":", 1)[0].endswith("same request") else ""
+        fit = f" (fit to your request: {goal.fit.status})" if goal.fit is not None else ""
+        lead = f"{first}\n\n" if first else ""
+        where = "is in the answer below, with its objectives and what I understood"
+        return f"{lead}A draft goal for {goal.student}{fit} {where}."
+    if reply.intent == "plan" and reply.result:
+        plan = SessionPlan.model_validate(reply.result)
+        names = ", ".join(a.name for a in plan.activities)
+        return f"A {plan.minutes}-minute {plan.model} session plan is in the answer below: {names}."
+    if reply.intent == "scope" and reply.result:
+        verdict = (reply.result.get("verdict") or "").replace("_", " ")
+        head = f"**{verdict.capitalize()}.** " if verdict else ""
+        answer = reply.result.get("answer") or ""
+        first = answer.split(". ", 1)[0].rstrip(".") + "." if answer else ""
+        return f"{head}{first} The full answer, with pathways and questions to ask, is below."
     return reply.answer

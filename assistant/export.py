@@ -70,6 +70,34 @@ def to_docx(markdown: str) -> bytes:
     return buffer.getvalue()
 
 
+PRINT_CSS = """
+body { font: 12pt/1.45 system-ui, sans-serif; color: #111; max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #555; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+hr { border: 0; margin: 0; }
+@media print {
+  body { margin: 0; max-width: none; }
+  hr { break-after: page; }
+  h1, h2, h3 { break-after: avoid; }
+  tr { break-inside: avoid; }
+}
+"""
+
+
+def to_html(markdown: str, title: str) -> str:
+    """A printable page for the Markdown: one document per printed page run, no scripts, nothing fetched.
+    The Markdown is escaped first (any HTML in it is shown as text)."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{PRINT_CSS}</style></head><body>{body}</body></html>"
+    )
+
+
 def save(markdown: str, path: Path) -> Path:
     """Write Markdown or DOCX by the file's suffix; only called on a user's explicit save."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """What the page's events do, as plain functions over Services (no gradio here): testable without a browser.
 
-Drafts live in the browser (gradio BrowserState) as plain JSON: {"chat": ChatState, "history": [...],
-"goal": Goal, "plan": SessionPlan}. Nothing student-related is kept on the server.
+Drafts live in the browser (gradio BrowserState) as plain JSON, one student's at a time (caseload.py: the
+latest goal and plan, every goal and plan of the session, the chat, its profile panel); the other students of
+the caseload are filed beside them. Nothing student-related is kept on the server.
 """
 
 import math
@@ -12,11 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.cards import card_for, citations_markdown, goal_card, plan_card, scope_card
+from assistant import caseload
+from assistant.cards import bubble, card_for, citations_markdown, goal_card, plan_card, scope_card
 from assistant.case import corrected_case, read_case
 from assistant.chat import ChatState, is_new_student, read_turn, respond_stream
 from assistant.errors import AssistantError, InputError
-from assistant.export import bundle_markdown, to_docx
+from assistant.export import bundle_markdown, to_docx, to_html
 from assistant.goals import draft_goal
 from assistant.handouts import carryover_handout, data_sheet
 from assistant.inputs import chat_history, clean_text, client_value
@@ -27,12 +29,17 @@ from assistant.schemas import Case, Goal, SearchFilters
 from assistant.scope import answer_scope
 from assistant.sessions import group_items, plan_session
 
-EMPTY_DRAFTS: dict = {"chat": None, "history": [], "goal": None, "plan": None}
+EMPTY_DRAFTS: dict = caseload.EMPTY
 NEW_STUDENT = (
-    "**New student.** The chat, the profile panel and this page's goal and plan drafts were cleared; nothing of "
-    "the last student is used from here on."
+    "**New student.** The page starts empty; the last student's chat, goals and plans are kept in the caseload "
+    "(choose them under **Student**), and nothing of them is used from here on."
 )
 LONG_CHAT = "\n\n_This conversation is long: the page keeps its last 200 messages._"
+CLEAR_ASK = (
+    "**Clear every student's drafts from this browser?** The chat, goals, plans and the caseload go; this cannot "
+    "be undone. Download what you need first."
+)
+CLEARED = "**Cleared.** No drafts are kept in this browser now."
 EXAMPLES = [
     "Write a goal for a 2nd grader who fists her pencil and tires after 2 sentences; she loves the ocean",
     "Is shoe tying something I should work on at school?",
@@ -82,7 +89,14 @@ def inbound_drafts(services: Any, drafts: Any) -> dict:
     anything typed (plus room for the profile's facts), and 40 times that in all."""
     limit = services.settings.max_input_chars
     client_value(drafts, "saved drafts", limit + 5_000, limit * 40)
-    return {**EMPTY_DRAFTS, **(drafts if isinstance(drafts, dict) else {})}
+    return caseload.normal(drafts)
+
+
+def inbound_caseload(services: Any, filed: Any) -> dict:
+    """The browser's other students, checked like the drafts (each student's share of the caps, 40 at most)."""
+    limit = services.settings.max_input_chars
+    client_value(filed, "saved caseload", limit + 5_000, limit * 40 * 8)
+    return {"students": caseload.students(filed)}
 
 
 def admin_notice(services: Any) -> str:
@@ -113,9 +127,28 @@ def with_profile(message: str, profile: dict) -> str:
 
 
 def chat_turn(
-    services: Any, message: str, history: list, drafts: dict, profile: dict, session: str = "-"
+    services: Any,
+    message: str,
+    history: list,
+    drafts: dict,
+    profile: dict,
+    session: str = "-",
+    filed: dict | None = None,
 ) -> Iterator[tuple]:
-    """Stream one chat turn: yields (history, drafts, card, sources)."""
+    """Stream one chat turn: yields (history, drafts, card, sources), and the caseload after them when filed
+    (the other students) is given: a message about another student files the one on screen there first."""
+    if filed is not None:
+        try:
+            filed = inbound_caseload(services, filed)
+        except InputError:
+            filed = None  # the browser's copy stays as it was; this turn files nothing
+    for step in _chat_turn_checked(services, message, history, drafts, profile, session, filed):
+        yield step if filed is None else (*step[:4], step[4] if len(step) > 4 else filed)
+
+
+def _chat_turn_checked(
+    services: Any, message: str, history: list, drafts: dict, profile: dict, session: str, filed: dict | None
+) -> Iterator[tuple]:
     with audited(services, session, "chat") as record:
         try:
             sent = drafts
@@ -130,33 +163,49 @@ def chat_turn(
             state = ChatState.model_validate(drafts["chat"]) if drafts.get("chat") else ChatState()
         except ValueError:
             state = ChatState()  # a damaged or outdated browser draft: start the conversation afresh
-        for shown, saved, card, sources in _chat_turn(services, message, history, drafts, profile, state, record):
-            yield shown, saved, card + (LONG_CHAT if dropped and card else ""), sources
+        for shown, saved, card, sources, *rest in _chat_turn(
+            services, message, history, drafts, profile, state, record, filed
+        ):
+            yield shown, saved, card + (LONG_CHAT if dropped and card else ""), sources, *rest
 
 
 def _chat_turn(
-    services: Any, message: str, history: list, drafts: dict, profile: dict, state: ChatState, record: dict
+    services: Any,
+    message: str,
+    history: list,
+    drafts: dict,
+    profile: dict,
+    state: ChatState,
+    record: dict,
+    filed: dict | None = None,
 ) -> Iterator[tuple]:
+    rest: tuple = ()
     try:
         message = capped(services, message, "message")
         turn = read_turn(message, services)
-        profile = {k: v for k, v in (profile or {}).items() if v}
-        if profile and is_new_student(turn, state):
+        profile = {k: v for k, v in (profile or {}).items() if isinstance(v, str) and v}
+        if is_new_student(turn, state):
             profile = {}  # the panel's facts belong to the last student: a new one starts clean
+            if filed is not None:  # the last student is filed in the caseload, whole; this one starts empty
+                fresh, filed = caseload.new_student(drafts, filed)
+                history, drafts, rest = history[-1:], fresh, (filed,)
         elif profile:
             turn = read_turn(with_profile(message, profile), services)
+        drafts = {**drafts, "profile": profile}
         names = [state.case.student if state.case else None, (drafts.get("goal") or {}).get("student")]
         services, turn_llm = for_turn(services, lambda: [*names, turn.case.student])
         for answer, reply, new_state in respond_stream(turn, state, services):
-            shown = _safe_history([*history, {"role": "assistant", "content": answer}])
+            said = answer if reply is None else bubble(reply)  # the draft itself is shown once, in the card
+            shown = _safe_history([*history, {"role": "assistant", "content": said}])
             if reply is None:
-                yield shown, drafts, "", ""
+                yield shown, drafts, "", "", *rest
                 continue
             drafts = {**drafts, "chat": new_state.model_dump(mode="json"), "history": shown}
-            if new_state.last_goal is not None:
-                drafts["goal"] = new_state.last_goal.model_dump(mode="json")
-            if new_state.last_plan is not None:
-                drafts["plan"] = new_state.last_plan.model_dump(mode="json")
+            if new_state.last_goal is not None and reply.intent in ("goal", "edit"):
+                goal = new_state.last_goal.model_dump(mode="json")
+                drafts = caseload.kept(drafts, "goal", goal, revises=reply.intent == "edit")
+            if new_state.last_plan is not None and reply.intent == "plan":
+                drafts = caseload.kept(drafts, "plan", new_state.last_plan.model_dump(mode="json"), False)
             note = f"\n\n_{reply.note}_" if reply.note else ""
             record.update(
                 intent=reply.intent,
@@ -164,11 +213,11 @@ def _chat_turn(
                 redactions=turn_llm.redactions if turn_llm else 0,
             )
             cited = safe_markdown(citations_markdown(reply.citations))
-            yield shown, drafts, safe_markdown(card_for(reply) + note), cited
+            yield shown, drafts, safe_markdown(card_for(reply) + note), cited, *rest
     except AssistantError as exc:
         record["outcome"] = type(exc).__name__
         shown = _safe_history([*history, {"role": "assistant", "content": f"Sorry: {exc}."}])
-        yield shown, {**drafts, "history": shown}, "", ""
+        yield shown, {**drafts, "history": shown}, "", "", *rest
 
 
 def write_goal(
@@ -197,7 +246,7 @@ def write_goal(
             return failed(record, exc), "", "", "", drafts, "", {}
         record.update(sources=[c.source_id for c in goal.citations], redactions=turn_llm.redactions if turn_llm else 0)
     variants = "\n\n".join(f"**{k.replace('_', ' ')}:** {v}" for k, v in goal.variants.items())
-    drafts = {**drafts, "goal": goal.model_dump(mode="json")}
+    drafts = caseload.kept(drafts, "goal", goal.model_dump(mode="json"), revises=bool(corrections))
     return (
         safe_markdown(goal_card(goal)),
         safe_markdown(variants),
@@ -224,16 +273,19 @@ def understood(case: Case | None) -> dict:
     }
 
 
+MAX_GOAL_CHECK = 20_000  # the default typed-text cap: a goal pasted with its notes is still checked
+
+
 def rubric_table(text: str) -> str:
     """Live re-check of an edited goal."""
     if not isinstance(text, str) or not text.strip():
         return ""
-    if len(text) > 5000:
-        return "**The goal is too long to check (over 5,000 characters).**"
+    if len(text) > MAX_GOAL_CHECK:
+        return f"**The goal is too long to check (over {MAX_GOAL_CHECK:,} characters).**"
     checks = run_rubric(text)
     verdict = "Measurable" if is_measurable(checks) else "Not measurable"
     rows = [f"| {'pass' if c.passed else 'FAIL'} | {c.name} | {c.severity} | {c.message} |" for c in checks]
-    return "\n".join([f"**{verdict}**", "", "| | Check | Severity | Message |", "|---|---|---|---|", *rows])
+    return "\n".join([f"**{verdict}**", "", "| Result | Check | Severity | Message |", "|---|---|---|---|", *rows])
 
 
 def check_goal(services: Any, text: str, session: str = "-") -> tuple[str, str]:
@@ -270,7 +322,7 @@ def plan_form(
         except AssistantError as exc:
             return failed(record, exc), drafts
         record["sources"] = [c.source_id for c in plan.citations]
-    return safe_markdown(plan_card(plan)), {**drafts, "plan": plan.model_dump(mode="json")}
+    return safe_markdown(plan_card(plan)), caseload.kept(drafts, "plan", plan.model_dump(mode="json"), False)
 
 
 def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, str]:
@@ -315,35 +367,44 @@ def library(
 EXPORT_KEEP_S = 120
 
 
+EXPORT_FORMATS = {"docx": "docx", "md": "md", "html": "html"}
+
+
 def export(services: Any, drafts: dict, fmt: str, session: str = "-") -> str | None:
-    """A DOCX or Markdown file of the current goal (with data sheet and handout) and plan, for download.
+    """A DOCX, Markdown or printable HTML file of the student's session: every goal (each with its data sheet and
+    handout) and every plan, for download; None when there is nothing to export or the drafts are damaged.
 
     The file is written only because the user asked for it, into a fresh temp folder; folders of earlier
     downloads are deleted after EXPORT_KEEP_S seconds (the app's own temp folder goes when it stops)."""
-    parts = []
     with audited(services, session, "export") as record:
         try:
-            drafts = inbound_drafts(services, drafts)
-            if drafts.get("goal"):
-                goal = Goal.model_validate(drafts["goal"])
-                parts.append(bundle_markdown(goal, [data_sheet(goal), carryover_handout(goal, services)]))
-            if drafts.get("plan"):
-                parts.append(plan_card(drafts["plan"]))
+            markdown = session_markdown(services, inbound_drafts(services, drafts))
         except (ValueError, AssistantError):
             record["outcome"] = "InputError"
             return None
-    if not parts:
+    if not markdown or fmt not in EXPORT_FORMATS:
         return None
-    markdown = "\n\n---\n\n".join(parts)
     prune_exports()
     folder = Path(tempfile.mkdtemp(prefix="schoolot-export-"))
+    name = caseload.label(drafts, "student").replace(" ", "-")
+    path = folder / f"school-ot-{''.join(c for c in name if c.isalnum() or c == '-') or 'student'}.{fmt}"
     if fmt == "docx":
-        path = folder / "school-ot-draft.docx"
         path.write_bytes(to_docx(markdown))
+    elif fmt == "html":
+        path.write_text(to_html(markdown, f"School OT drafts: {caseload.label(drafts, 'student')}"), encoding="utf-8")
     else:
-        path = folder / "school-ot-draft.md"
         path.write_text(markdown, encoding="utf-8")
     return str(path)
+
+
+def session_markdown(services: Any, drafts: dict) -> str:
+    """Every goal of the student's session with its data sheet and handout, then every plan ("" for none)."""
+    parts = []
+    for kept in drafts["goals"]:
+        goal = Goal.model_validate(kept)
+        parts.append(bundle_markdown(goal, [data_sheet(goal), carryover_handout(goal, services)]))
+    parts += [plan_card(plan) for plan in drafts["plans"]]
+    return "\n\n---\n\n".join(parts)
 
 
 def prune_exports(older_than_s: float = EXPORT_KEEP_S) -> int:
@@ -375,3 +436,86 @@ def restore(services: Any, drafts: dict) -> tuple:
 def _safe_history(history: list) -> list:
     """The chat as the page shows it: each message's text made safe to render (see safe_markdown)."""
     return [{**m, "content": safe_markdown(m.get("content"))} for m in history if isinstance(m, dict)]
+
+
+PROFILE_KEYS = ("grade", "concern", "baseline", "setting", "interests", "service model")
+WRITER_INPUTS = ("writer_request", "writer_student", "writer_level")
+PLAN_INPUTS = ("plan_goals", "plan_minutes", "plan_model", "plan_grade", "plan_interests")
+INPUT_DEFAULTS = {"writer_level": "standard", "plan_minutes": 30, "plan_model": "pull-out"}
+
+
+def kept_inputs(services: Any, values: dict) -> dict:
+    """The Goal writer's and planner's fields as the browser keeps them between reloads (texts within the cap,
+    minutes a number); anything else is dropped."""
+    limit = services.settings.max_input_chars
+    inputs = {}
+    for key in (*WRITER_INPUTS, *PLAN_INPUTS):
+        value = values.get(key) if isinstance(values, dict) else None
+        if isinstance(value, str):
+            inputs[key] = value[:limit]
+        elif key == "plan_minutes" and isinstance(value, int | float) and math.isfinite(value):
+            inputs[key] = int(min(max(value, 10), 120))
+    return inputs
+
+
+def page_view(services: Any, drafts: Any, inputs: Any = None, filed: Any = None) -> dict:
+    """Everything the page shows for one student, from the browser's copy (a page load, a switch between
+    students, New student): the chat, its card and profile panel, the Goal writer and planner with their fields
+    and last drafts, and the student switcher. A damaged copy is shown as a one-line message, never a crash."""
+    problem = ""
+    try:
+        drafts = inbound_drafts(services, drafts)
+        filed = inbound_caseload(services, filed)
+        inputs = kept_inputs(services, inputs or {})
+    except InputError as exc:
+        problem = f"**The saved drafts could not be shown: {exc}. Clear my drafts starts afresh.**"
+        drafts, filed, inputs = caseload.empty(), {"students": []}, {}
+    goal = plan = None
+    try:
+        goal = Goal.model_validate(drafts["goal"]) if drafts.get("goal") else None
+    except ValueError:
+        goal = None  # an outdated or damaged draft is skipped rather than breaking the page
+    try:
+        plan = plan_card(drafts["plan"]) if drafts.get("plan") else ""
+    except ValueError:
+        plan = ""
+    profile = drafts["profile"]
+    written = goal if goal is not None and inputs.get("writer_request") else None
+    view = {
+        "history": _safe_history(drafts["history"]),
+        "card": problem or safe_markdown(goal_card(goal) if goal else ""),
+        "sources": "",
+        **{f"profile:{k}": profile.get(k, "") if isinstance(profile.get(k), str) else "" for k in PROFILE_KEYS},
+        **{k: inputs.get(k, INPUT_DEFAULTS.get(k, "")) for k in (*WRITER_INPUTS, *PLAN_INPUTS)},
+        "written": safe_markdown(goal_card(written)) if written else "",
+        "sheet": safe_markdown(data_sheet(written).markdown) if written else "",
+        "handout": safe_markdown(carryover_handout(written, services).markdown) if written else "",
+        "edit": written.goal_text if written else "",
+        "live": safe_markdown(rubric_table(written.goal_text)) if written else "",
+        "plan_out": safe_markdown(plan),
+        "switcher": caseload.choices(drafts, filed),
+        "drafts": drafts,
+        "inputs": inputs,
+        "filed": filed,
+    }
+    return view
+
+
+def switch_student(services: Any, choice: Any, drafts: Any, inputs: Any, filed: Any) -> dict:
+    """Show another student of the caseload; the one on screen (with its writer and planner fields) is filed."""
+    try:
+        drafts, filed = inbound_drafts(services, drafts), inbound_caseload(services, filed)
+    except InputError as exc:
+        return {**page_view(services, {}, {}, {}), "card": safe_markdown(f"**Sorry: {exc}.**")}
+    chosen, filed = caseload.switch(choice, {**drafts, "inputs": kept_inputs(services, inputs or {})}, filed)
+    return page_view(services, chosen, chosen.pop("inputs", {}), filed)
+
+
+def start_new_student(services: Any, drafts: Any, inputs: Any, filed: Any) -> dict:
+    """New student: the one on screen is filed in the caseload (nothing is lost) and the page starts empty."""
+    try:
+        drafts, filed = inbound_drafts(services, drafts), inbound_caseload(services, filed)
+    except InputError as exc:
+        return {**page_view(services, {}, {}, {}), "card": safe_markdown(f"**Sorry: {exc}.**")}
+    fresh, filed = caseload.new_student({**drafts, "inputs": kept_inputs(services, inputs or {})}, filed)
+    return {**page_view(services, fresh, {}, filed), "card": NEW_STUDENT}

@@ -324,7 +324,7 @@ def launch_options(settings: Settings, temp: Path) -> dict[str, Any]:
         show_error=False,
         quiet=True,  # no "set share=True" hint: the start-up line comes from app.py
         run_history=False,
-        footer_links=["api", "settings"],
+        footer_links=[],  # the API page is closed (CLOSED_SEGMENTS); no settings popup
         blocked_paths=[str(p) for p in blocked],
         max_file_size="1mb",
         enable_monitoring=False,
@@ -360,5 +360,7 @@ def serve(services: Services, block: bool = True) -> Any:
         # A stop signal ends the app like Ctrl+C does, so the temp folder and the audit log are closed.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     demo = ui.build(services).queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    demo.launch(prevent_thread_lock=not block, theme=ui.theme(), css=ui.CSS, **launch_options(settings, temp))
+    demo.launch(
+        prevent_thread_lock=not block, theme=ui.theme(), css=ui.css(), head=ui.head(), **launch_options(settings, temp)
+    )
     return demo
