@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import caseload
-from assistant.cards import bubble, card_for, citations_markdown, goal_card, plan_card, scope_card
+from assistant.cards import bubble, card_for, case_card, citations_markdown, goal_card, plan_card, scope_card
 from assistant.case import corrected_case, read_case
 from assistant.chat import ChatState, is_new_student, read_turn, respond_stream
 from assistant.errors import AssistantError, InputError
@@ -322,7 +322,10 @@ def plan_form(
         except AssistantError as exc:
             return failed(record, exc), drafts
         record["sources"] = [c.source_id for c in plan.citations]
-    return safe_markdown(plan_card(plan)), caseload.kept(drafts, "plan", plan.model_dump(mode="json"), False)
+    card = plan_card(plan)
+    if goals and all(isinstance(g, str) for g in goals):  # one student's goals: what was read from them
+        card += "\n\n" + case_card(read_case(" ".join(goals)))
+    return safe_markdown(card), caseload.kept(drafts, "plan", plan.model_dump(mode="json"), False)
 
 
 def scope_form(services: Any, question: str, session: str = "-") -> tuple[str, str]:
