@@ -12,6 +12,7 @@ MAX_KEPT = 12  # goals (and plans) one student's session keeps; the oldest goes 
 MAX_STUDENTS = 40
 EMPTY: dict = {
     "chat": None, "history": [], "goal": None, "plan": None, "goals": [], "plans": [], "profile": {}, "inputs": {},
+    "last": None,
 }  # fmt: skip
 CURRENT = "current"
 TYPED_INPUTS = ("writer_request", "writer_student", "plan_goals", "plan_interests")
@@ -44,7 +45,7 @@ def kept(drafts: dict, kind: str, item: dict, revises: bool) -> dict:
         items[-1] = item
     elif not items or _text(items[-1]) != _text(item):
         items.append(item)
-    return {**drafts, kind: item, listed: items[-MAX_KEPT:]}
+    return {**drafts, kind: item, listed: items[-MAX_KEPT:], "last": kind}
 
 
 def _text(item: dict) -> str:

@@ -80,9 +80,26 @@ class Turn(NamedTuple):
 def read_turn(text: str, services: Any = None) -> Turn:
     """Clean the message, read its Case and its intent: the only reading a chat turn does."""
     clean = clean_text(text, "message", limit=20_000)
+    case = read_case(clean)
+    if pasted_document(clean, case):  # an evaluation or a referral pasted whole: the OT wants its goals
+        return Turn(clean, case, "goal", 1.0, None)
     intents = ranked(clean, getattr(services, "embedder", None))
     (intent, confidence), runner_up = intents[0], (intents[1][0] if len(intents) > 1 else None)
-    return Turn(clean, read_case(clean), intent, confidence, runner_up)
+    return Turn(clean, case, intent, confidence, runner_up)
+
+
+PASTED_SENTENCES = 8  # a message of this many sentences or more is a document, not a chat line
+
+
+def pasted_document(text: str, case: Case) -> bool:
+    """A pasted document about a student (an evaluation summary, a referral): many sentences, describing a
+    student's present level (a need or a measured baseline), and not ending in a question. The intent model reads
+    only a message's start, so one line of background (an early-intervention history, a scope word) would
+    otherwise decide what the whole document asks."""
+    ends = sum(1 for i, ch in enumerate(text) if ch in ".!?" and (i + 1 == len(text) or text[i + 1].isspace()))
+    if ends < PASTED_SENTENCES or text.rstrip().endswith("?"):
+        return False
+    return bool((case.student or case.grade or case.age) and (case.skill or case.baselines))
 
 
 def _merged(known: Case | None, message: Case) -> Case:

@@ -486,7 +486,11 @@ def page_view(services: Any, drafts: Any, inputs: Any = None, filed: Any = None)
     written = goal if goal is not None and inputs.get("writer_request") else None
     view = {
         "history": _safe_history(drafts["history"]),
-        "card": problem or safe_markdown(goal_card(goal) if goal else ""),
+        # the card shows the last draft made (a plan made after the goal is what the chat last pointed to)
+        "card": problem
+        or safe_markdown(
+            plan if plan and (drafts.get("last") == "plan" or not goal) else goal_card(goal) if goal else ""
+        ),
         "sources": "",
         **{f"profile:{k}": profile.get(k, "") if isinstance(profile.get(k), str) else "" for k in PROFILE_KEYS},
         **{k: inputs.get(k, INPUT_DEFAULTS.get(k, "")) for k in (*WRITER_INPUTS, *PLAN_INPUTS)},

@@ -57,15 +57,29 @@ def client_value(value: Any, what: str, max_string: int, max_total: int) -> Any:
     return value
 
 
+def message_text(content: Any) -> str | None:
+    """A chat message's text: a plain string, or (as Gradio 6's Chatbot sends it back) a list of parts of which
+    the text parts are joined; None for anything else."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and content and all(isinstance(part, dict) for part in content):
+        texts = [part.get("text") for part in content if part.get("type") == "text"]
+        if texts and all(isinstance(t, str) for t in texts):
+            return "\n".join(texts)
+    return None
+
+
 def chat_history(history: Any, max_string: int) -> tuple[list[dict], int]:
     """The chat as the browser sent it: well-formed messages only (a role and text), the last
     MAX_HISTORY_MESSAGES of them; returns (messages, how many older ones were dropped)."""
     if not isinstance(history, list):
         return [], 0
     kept = [
-        {"role": m["role"], "content": m["content"]}
+        {"role": m["role"], "content": text}
         for m in history[-MAX_HISTORY_MESSAGES * 2 :]
-        if isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        if isinstance(m, dict)
+        and m.get("role") in ("user", "assistant")
+        and (text := message_text(m.get("content"))) is not None
     ]
     client_value(kept, "chat history", max_string, max_string * 20)
     dropped = max(0, len(kept) - MAX_HISTORY_MESSAGES) + max(0, len(history) - MAX_HISTORY_MESSAGES * 2)

@@ -307,10 +307,12 @@ def build(services: Services) -> Any:
             ("written", written), ("sheet", sheet), ("handout", handout), ("edit", edit), ("live", live),
             ("plan_out", plan_out), ("drafts", drafts), ("inputs", inputs_state), ("filed", filed),
         ]  # fmt: skip
-        view_outputs = [c for _, c in view_parts] + [switcher]
+        view_outputs = [c for _, c in view_parts] + [switcher, export_file, export_note]
 
         def shown_view(view: dict) -> tuple:
-            return (*(view[k] for k, _ in view_parts), gr.update(choices=view["switcher"], value="current"))
+            """The page for one student; the last download's panel goes (it was another student's file)."""
+            switch = gr.update(choices=view["switcher"], value="current")
+            return (*(view[k] for k, _ in view_parts), switch, gr.update(value=None, visible=False), "")
 
         def on_chat(
             text, history, saved, kept, grade_, concern_, baseline_, setting_, interests_, model_, request: gr.Request
@@ -322,7 +324,10 @@ def build(services: Services) -> Any:
             ):
                 kept_ = rest[0] if rest else kept  # a damaged caseload copy is left as the browser has it
                 choices = caseload.choices(saved_, kept_)
-                yield shown, saved_, card_, sources_, kept_, gr.update(choices=choices, value="current")
+                # the last student was filed: their download panel goes too
+                filing = len(caseload.students(kept_)) != len(caseload.students(kept))
+                gone = (gr.update(value=None, visible=False), "") if filing else (gr.update(), gr.update())
+                yield shown, saved_, card_, sources_, kept_, gr.update(choices=choices, value="current"), *gone
 
         def shown(outputs: tuple) -> tuple:
             *goal_outputs, understood = outputs
@@ -367,7 +372,7 @@ def build(services: Services) -> Any:
         chat_io = dict(
             fn=on_chat,
             inputs=[outgoing, chatbot, drafts, filed, *profile],
-            outputs=[chatbot, drafts, card, sources, filed, switcher],
+            outputs=[chatbot, drafts, card, sources, filed, switcher, export_file, export_note],
             api_name=False,
         )
         # The box is emptied as the message leaves (not after the answer: that would wipe what is typed next).

@@ -70,3 +70,21 @@ def test_the_library_filters_activities_by_setting(services):
 def test_the_live_rubric_table_rechecks_an_edit():
     table = handlers.rubric_table("Student will improve handwriting.")
     assert table.startswith("**Not measurable**") and "| FAIL | Criterion |" in table
+
+
+def test_a_pasted_evaluation_is_read_as_a_request_for_its_goals(services):
+    """A whole evaluation summary is not routed by one line of its background (an early-intervention history,
+    a scope word): it is a document about a student, and the chat drafts from it."""
+    from pathlib import Path
+
+    from assistant.chat import pasted_document, read_turn
+
+    summary = (Path(__file__).parent / "data" / "evaluation_summary.txt").read_text()
+    history = "He received early intervention OT at age 2 and 3 for feeding and play skills. "
+    turn = read_turn(history + summary, services)
+    assert turn.intent == "goal" and pasted_document(turn.text, turn.case)
+    _, drafts, card, _ = run_chat(services, history + summary)
+    assert drafts["goal"]["student"] == "Jordan" and "What I understood" in card
+    asked = read_turn(summary + " Is keyboarding something the school OT should teach him?", services)
+    assert not pasted_document(asked.text, asked.case)  # a document that ends in a question is a question
+    assert not pasted_document("Is handwriting school OT?", read_turn("Is handwriting school OT?", services).case)

@@ -146,3 +146,16 @@ def test_typed_images_and_tags_are_shown_as_text_never_fetched(typed):
 def test_ordinary_text_is_left_alone_by_the_page_sanitizer():
     text = "**Goal:** By June, Maya will write 3 sentences; 3 < 4 trials; see (scope-sp-002)."
     assert safe_markdown(text) == text
+
+
+def test_the_chat_history_as_gradio_6_sends_it_back_is_kept():
+    """The Chatbot returns each message's content as a list of parts; the conversation must survive that."""
+    sent = [
+        {"role": "user", "metadata": None, "content": [{"text": "hi", "type": "text"}], "options": None},
+        {"role": "assistant", "content": [{"text": "a", "type": "text"}, {"text": "b", "type": "text"}]},
+        {"role": "assistant", "content": [{"type": "file", "file": {"path": "/etc/passwd"}}]},
+    ]
+    assert chat_history(sent, 1000) == (
+        [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "a\nb"}],
+        0,
+    )

@@ -108,6 +108,7 @@ def test_downloads_start_on_the_first_click_and_hold_every_goal_and_plan_of_the_
     page.click("#new-student")
     tab(page, "Chat")
     card_has(page, "#chat-card", "New student")
+    page.wait_for_selector("#export-file", state="hidden")  # the last student's file is not left on screen
     ask(page, "Write a goal for Marco, a 5th grader who cannot open his lunch containers", expect="Objectives")
     marco = download(page, "#export-md", tmp_path).read_text()
     assert "Marco" in marco and "Emily" not in marco and "IEP goal:" in marco
@@ -358,6 +359,8 @@ def test_the_main_flow_by_keyboard_only(app_url, browser, tmp_path):  # noqa: F8
     page.keyboard.type("Plan a 30-minute pull-out session for that goal")
     page.keyboard.press("Enter")  # plan
     card_has(page, "#chat-card", "Minutes")
+    conversation = page.inner_text("#chatbot")  # the whole conversation stays, not only the last exchange
+    assert "Write a goal for Zoe" in conversation and "make it 3 of 4" in conversation
     page.keyboard.press("Shift+Tab")
     for _ in range(60):  # back to the top controls, by keyboard
         if page.evaluate("() => !!document.activeElement?.closest('#export-docx')"):
