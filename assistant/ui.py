@@ -158,16 +158,19 @@ def build(services: Services) -> Any:
         notice = gr.Markdown("", elem_id="admin-notice")
         with gr.Row(elem_id="caseload"):
             switcher = gr.Dropdown(
-                [("New student (on screen)", "current")], value="current", label="Student", scale=3,
+                [("New student (on screen)", "current")], value="current", label="Student", scale=2, min_width=280,
                 elem_id="student-switch", info="Each student keeps their own chat, goals and plans in this browser.",
             )  # fmt: skip
-            new_student = gr.Button("New student", size="sm", elem_id="new-student", scale=1, min_width=120)
-            export_docx = gr.Button("Download DOCX", size="sm", elem_id="export-docx", scale=1, min_width=120)
-            export_md = gr.Button("Download Markdown", size="sm", elem_id="export-md", scale=1, min_width=120)
-            export_html = gr.Button("Printable page", size="sm", elem_id="export-html", scale=1, min_width=120)
-            clear = gr.Button(
-                "Clear my drafts", variant="stop", size="sm", elem_id="clear-drafts", scale=1, min_width=120
-            )
+            with gr.Column(scale=3, min_width=300):
+                with gr.Row(elem_id="student-actions"):
+                    new_student = gr.Button("New student", size="sm", elem_id="new-student", min_width=120)
+                    clear = gr.Button(
+                        "Clear my drafts", variant="stop", size="sm", elem_id="clear-drafts", min_width=120
+                    )
+                with gr.Row(elem_id="export-row"):
+                    export_docx = gr.Button("Download DOCX", size="sm", elem_id="export-docx", min_width=120)
+                    export_md = gr.Button("Download Markdown", size="sm", elem_id="export-md", min_width=120)
+                    export_html = gr.Button("Printable page", size="sm", elem_id="export-html", min_width=120)
         with gr.Row(visible=False, elem_id="clear-confirm") as confirm_row:
             gr.Markdown(handlers.CLEAR_ASK)
             clear_yes = gr.Button("Yes, clear everything", variant="stop", size="sm", elem_id="clear-yes")
@@ -191,7 +194,8 @@ def build(services: Services) -> Any:
                             max_length=limit,
                         )
                         send = gr.Button("Send", variant="primary", elem_id="chat-send")
-                        gr.Examples(handlers.EXAMPLES, inputs=message, label="Try one")
+                        with gr.Column(elem_id="examples-box") as examples_box:  # shown until the chat starts
+                            gr.Examples(handlers.EXAMPLES, inputs=message, label="Try one")
                         card = gr.Markdown(CARD_PLACEHOLDER, elem_id="chat-card", elem_classes="card", buttons=["copy"])
                     with gr.Column(scale=1, min_width=260):
                         with gr.Accordion("Student profile (used by the chat)", open=False):
@@ -307,12 +311,13 @@ def build(services: Services) -> Any:
             ("written", written), ("sheet", sheet), ("handout", handout), ("edit", edit), ("live", live),
             ("plan_out", plan_out), ("drafts", drafts), ("inputs", inputs_state), ("filed", filed),
         ]  # fmt: skip
-        view_outputs = [c for _, c in view_parts] + [switcher, export_file, export_note]
+        view_outputs = [c for _, c in view_parts] + [switcher, export_file, export_note, examples_box]
 
         def shown_view(view: dict) -> tuple:
             """The page for one student; the last download's panel goes (it was another student's file)."""
             switch = gr.update(choices=view["switcher"], value="current")
-            return (*(view[k] for k, _ in view_parts), switch, gr.update(value=None, visible=False), "")
+            hidden = gr.update(value=None, visible=False)
+            return (*(view[k] for k, _ in view_parts), switch, hidden, "", gr.update(visible=not view["history"]))
 
         def on_chat(
             text, history, saved, kept, grade_, concern_, baseline_, setting_, interests_, model_, request: gr.Request
@@ -327,7 +332,8 @@ def build(services: Services) -> Any:
                 # the last student was filed: their download panel goes too
                 filing = len(caseload.students(kept_)) != len(caseload.students(kept))
                 gone = (gr.update(value=None, visible=False), "") if filing else (gr.update(), gr.update())
-                yield shown, saved_, card_, sources_, kept_, gr.update(choices=choices, value="current"), *gone
+                switch = gr.update(choices=choices, value="current")
+                yield shown, saved_, card_, sources_, kept_, switch, *gone, gr.update(visible=False)
 
         def shown(outputs: tuple) -> tuple:
             *goal_outputs, understood = outputs
@@ -372,7 +378,7 @@ def build(services: Services) -> Any:
         chat_io = dict(
             fn=on_chat,
             inputs=[outgoing, chatbot, drafts, filed, *profile],
-            outputs=[chatbot, drafts, card, sources, filed, switcher, export_file, export_note],
+            outputs=[chatbot, drafts, card, sources, filed, switcher, export_file, export_note, examples_box],
             api_name=False,
         )
         # The box is emptied as the message leaves (not after the answer: that would wipe what is typed next).
