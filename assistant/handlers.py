@@ -389,12 +389,13 @@ def export(services: Any, drafts: dict, fmt: str, session: str = "-") -> str | N
         return None
     prune_exports()
     folder = Path(tempfile.mkdtemp(prefix="schoolot-export-"))
-    name = caseload.label(drafts, "student").replace(" ", "-")
-    path = folder / f"school-ot-{''.join(c for c in name if c.isalnum() or c == '-') or 'student'}.{fmt}"
+    name = caseload.label(drafts, "student")
+    slug = "".join(c for c in name.replace(" ", "-") if c.isalnum() or c == "-") or "student"
+    path = folder / f"school-ot-{slug}.{fmt}"
     if fmt == "docx":
         path.write_bytes(to_docx(markdown))
     elif fmt == "html":
-        path.write_text(to_html(markdown, f"School OT drafts: {caseload.label(drafts, 'student')}"), encoding="utf-8")
+        path.write_text(to_html(markdown, f"School OT drafts: {name}"), encoding="utf-8")
     else:
         path.write_text(markdown, encoding="utf-8")
     return str(path)
@@ -423,17 +424,9 @@ def prune_exports(older_than_s: float = EXPORT_KEEP_S) -> int:
 
 
 def restore(services: Any, drafts: dict) -> tuple:
-    """Page load: bring back the chat and the last goal from the browser's storage."""
-    try:
-        drafts = inbound_drafts(services, drafts)
-    except InputError as exc:
-        return [], safe_markdown(f"**The saved drafts could not be shown: {exc}. Clear my drafts starts afresh.**")
-    try:
-        card = goal_card(Goal.model_validate(drafts["goal"])) if drafts.get("goal") else ""
-    except ValueError:
-        card = ""  # an outdated or damaged draft is skipped rather than breaking the page
-    history = drafts.get("history")
-    return _safe_history(history if isinstance(history, list) else []), safe_markdown(card)
+    """Page load: the chat and the last draft's card from the browser's storage (see page_view)."""
+    view = page_view(services, drafts)
+    return view["history"], view["card"]
 
 
 def _safe_history(history: list) -> list:
@@ -482,15 +475,13 @@ def page_view(services: Any, drafts: Any, inputs: Any = None, filed: Any = None)
         plan = plan_card(drafts["plan"]) if drafts.get("plan") else ""
     except ValueError:
         plan = ""
+    # the card shows the last draft made (a plan made after the goal is what the chat last pointed to)
+    last = plan if plan and (drafts.get("last") == "plan" or goal is None) else goal_card(goal) if goal else ""
     profile = drafts["profile"]
     written = goal if goal is not None and inputs.get("writer_request") else None
     view = {
         "history": _safe_history(drafts["history"]),
-        # the card shows the last draft made (a plan made after the goal is what the chat last pointed to)
-        "card": problem
-        or safe_markdown(
-            plan if plan and (drafts.get("last") == "plan" or not goal) else goal_card(goal) if goal else ""
-        ),
+        "card": problem or safe_markdown(last),
         "sources": "",
         **{f"profile:{k}": profile.get(k, "") if isinstance(profile.get(k), str) else "" for k in PROFILE_KEYS},
         **{k: inputs.get(k, INPUT_DEFAULTS.get(k, "")) for k in (*WRITER_INPUTS, *PLAN_INPUTS)},
@@ -510,19 +501,19 @@ def page_view(services: Any, drafts: Any, inputs: Any = None, filed: Any = None)
 
 def switch_student(services: Any, choice: Any, drafts: Any, inputs: Any, filed: Any) -> dict:
     """Show another student of the caseload; the one on screen (with its writer and planner fields) is filed."""
-    try:
-        drafts, filed = inbound_drafts(services, drafts), inbound_caseload(services, filed)
-    except InputError as exc:
-        return {**page_view(services, {}, {}, {}), "card": safe_markdown(f"**Sorry: {exc}.**")}
-    chosen, filed = caseload.switch(choice, {**drafts, "inputs": kept_inputs(services, inputs or {})}, filed)
-    return page_view(services, chosen, chosen.pop("inputs", {}), filed)
+    return _file_and_show(services, drafts, inputs, filed, lambda mine, kept: caseload.switch(choice, mine, kept))
 
 
 def start_new_student(services: Any, drafts: Any, inputs: Any, filed: Any) -> dict:
     """New student: the one on screen is filed in the caseload (nothing is lost) and the page starts empty."""
+    return {**_file_and_show(services, drafts, inputs, filed, caseload.new_student), "card": NEW_STUDENT}
+
+
+def _file_and_show(services: Any, drafts: Any, inputs: Any, filed: Any, move: Callable) -> dict:
+    """The page after move(drafts on screen with their fields, caseload) -> (drafts to show, caseload)."""
     try:
         drafts, filed = inbound_drafts(services, drafts), inbound_caseload(services, filed)
     except InputError as exc:
         return {**page_view(services, {}, {}, {}), "card": safe_markdown(f"**Sorry: {exc}.**")}
-    fresh, filed = caseload.new_student({**drafts, "inputs": kept_inputs(services, inputs or {})}, filed)
-    return {**page_view(services, fresh, {}, filed), "card": NEW_STUDENT}
+    shown, filed = move({**drafts, "inputs": kept_inputs(services, inputs or {})}, filed)
+    return page_view(services, shown, shown.pop("inputs", {}), filed)
